@@ -1,0 +1,163 @@
+// ublk_version*, ublk_last_error, ublk_get_features and the config builder.
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "capi/guard.h"
+#include "capi/handles.h"
+#include "ctrl/control.h"
+#include "uapi/features.h"
+
+using ublk::ErrnoError;
+using ublk::capi::Call;
+using ublk::capi::NullArg;
+
+namespace {
+
+// Runs a setter body with the NULL check every setter needs.
+template <typename F>
+int Set(const char* api, ublk_config* cfg, F&& body) {
+  return Call(api, [&]() -> absl::Status {
+    if (!cfg) return NullArg("cfg");
+    return body(cfg->spec);
+  });
+}
+
+absl::Status OutOfRange(absl::string_view what, uint64_t v, uint64_t lo, uint64_t hi) {
+  return ErrnoError(EINVAL, absl::StrCat(what, " ", v, " is outside [", lo, ", ", hi, "]"));
+}
+
+bool IsPow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+}  // namespace
+
+extern "C" {
+
+uint32_t ublk_version(void) noexcept {
+  return (UBLK_VERSION_MAJOR << 16) | (UBLK_VERSION_MINOR << 8) | UBLK_VERSION_PATCH;
+}
+
+int ublk_version_at_least(uint32_t major, uint32_t minor) noexcept {
+  const uint32_t have = ublk_version() >> 8;  // (major << 8) | minor
+  return have >= ((major << 8) | (minor & 0xff)) && major <= 0xffff;
+}
+
+const char* ublk_last_error(void) noexcept { return ublk::capi::LastError(); }
+
+const char* ublk_feature_name(uint32_t bit) noexcept {
+  return bit < 64 ? ublk::uapi::FeatureName(static_cast<int>(bit)) : nullptr;
+}
+
+int ublk_get_features(uint64_t* out) noexcept {
+  return Call("ublk_get_features", [&]() -> absl::Status {
+    if (!out) return NullArg("out");
+    UBLK_ASSIGN_OR_RETURN(auto control, ublk::ctrl::Control::Open());
+    UBLK_ASSIGN_OR_RETURN(*out, control->GetFeatures());
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_new(ublk_config** out) noexcept {
+  return Call("ublk_config_new", [&]() -> absl::Status {
+    if (!out) return NullArg("out");
+    *out = new ublk_config();
+    return absl::OkStatus();
+  });
+}
+
+void ublk_config_free(ublk_config* cfg) noexcept { delete cfg; }
+
+
+int ublk_config_set_size(ublk_config* cfg, uint64_t bytes) noexcept {
+  return Set("ublk_config_set_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (bytes == 0 || bytes % 512 || bytes >> 62)
+      return ErrnoError(EINVAL, absl::StrCat("size ", bytes,
+                                             " must be a non-zero multiple of 512 below 2^62"));
+    s.size_bytes = bytes;
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_block_size(ublk_config* cfg, uint32_t logical, uint32_t physical) noexcept {
+  return Set("ublk_config_set_block_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (!IsPow2(logical) || logical < 512 || logical > 4096)
+      return ErrnoError(EINVAL, absl::StrCat("logical block size ", logical,
+                                             " must be a power of two in [512, 4096]"));
+    if (physical && (!IsPow2(physical) || physical < logical))
+      return ErrnoError(EINVAL, absl::StrCat("physical block size ", physical,
+                                             " must be a power of two >= ", logical));
+    s.logical_block_size = logical;
+    s.physical_block_size = physical;
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_queues(ublk_config* cfg, uint32_t nr) noexcept {
+  return Set("ublk_config_set_queues", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (nr < 1 || nr > ublk::uapi::kMaxNrQueues)
+      return OutOfRange("number of queues", nr, 1, ublk::uapi::kMaxNrQueues);
+    s.nr_queues = static_cast<uint16_t>(nr);
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_depth(ublk_config* cfg, uint32_t depth) noexcept {
+  return Set("ublk_config_set_depth", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (depth < 1 || depth > ublk::uapi::kMaxQueueDepth)
+      return OutOfRange("queue depth", depth, 1, ublk::uapi::kMaxQueueDepth);
+    s.queue_depth = static_cast<uint16_t>(depth);
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_max_io_size(ublk_config* cfg, uint32_t bytes) noexcept {
+  return Set("ublk_config_set_max_io_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (bytes < 4096 || bytes > ublk::uapi::kMaxIoBytes || bytes % 4096)
+      return ErrnoError(EINVAL, absl::StrCat("max I/O size ", bytes,
+                                             " must be a multiple of 4096 in [4096, ",
+                                             ublk::uapi::kMaxIoBytes, "]"));
+    s.max_io_bytes = bytes;
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_dev_id(ublk_config* cfg, int32_t id) noexcept {
+  return Set("ublk_config_set_dev_id", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (id == UBLK_DEV_ID_AUTO) {
+      s.dev_id = ublk::uapi::kAutoDevId;
+      return absl::OkStatus();
+    }
+    if (id < 0 || static_cast<uint32_t>(id) >= ublk::uapi::kMaxDevices)
+      return ErrnoError(EINVAL, absl::StrCat("device id ", id, " must be in [0, ",
+                                             ublk::uapi::kMaxDevices - 1,
+                                             "] or UBLK_DEV_ID_AUTO"));
+    s.dev_id = static_cast<uint32_t>(id);
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_read_only(ublk_config* cfg, int read_only) noexcept {
+  return Set("ublk_config_set_read_only", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (read_only != 0 && read_only != 1) return OutOfRange("read_only", read_only, 0, 1);
+    s.read_only = read_only;
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_rotational(ublk_config* cfg, int rotational) noexcept {
+  return Set("ublk_config_set_rotational", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (rotational != 0 && rotational != 1) return OutOfRange("rotational", rotational, 0, 1);
+    s.rotational = rotational;
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_ctrl_timeout_ms(ublk_config* cfg, uint32_t ms) noexcept {
+  return Call("ublk_config_set_ctrl_timeout_ms", [&]() -> absl::Status {
+    if (!cfg) return NullArg("cfg");
+    if (ms < 1 || ms > 3600000) return OutOfRange("control timeout (ms)", ms, 1, 3600000);
+    cfg->ctrl_timeout = absl::Milliseconds(ms);
+    return absl::OkStatus();
+  });
+}
+
+}  // extern "C"

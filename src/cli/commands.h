@@ -1,0 +1,17 @@
+// The `ublk` subcommands. Each returns the process exit status and prints
+// one clear error line on failure.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <vector>
+
+namespace ublk::cli {
+
+using Args = std::vector<absl::string_view>;
+
+int CmdFeatures(const Args& args);
+int CmdAdd(const Args& args);
+int CmdList(const Args& args);
+int CmdDel(const Args& args);
+
+}  // namespace ublk::cli

@@ -1,0 +1,133 @@
+#include "cli/parse.h"
+
+#include <cerrno>
+#include <charconv>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "util/status.h"
+
+namespace ublk::cli {
+namespace {
+
+absl::Status Bad(absl::string_view msg) { return ErrnoError(EINVAL, msg); }
+
+int ShiftFor(absl::string_view suffix) {
+  std::string s = absl::AsciiStrToUpper(suffix);
+  if (s.size() == 3 && s.substr(1) == "IB") s.resize(1);
+  else if (s.size() == 2 && s[1] == 'B') s.resize(1);
+  if (s.empty() || s == "B") return 0;
+  if (s == "K") return 10;
+  if (s == "M") return 20;
+  if (s == "G") return 30;
+  if (s == "T") return 40;
+  if (s == "P") return 50;
+  return -1;
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> ParseUint(absl::string_view text, uint64_t lo, uint64_t hi) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size())
+    return Bad(absl::StrCat("'", text, "' is not a number"));
+  if (v < lo || v > hi)
+    return Bad(absl::StrCat(v, " is outside [", lo, ", ", hi, "]"));
+  return v;
+}
+
+absl::StatusOr<uint64_t> ParseSize(absl::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return Bad(absl::StrCat("bad size '", text, "' (e.g. 512M, 1G, 4096)"));
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + digits, v);
+  if (ec != std::errc()) return Bad(absl::StrCat("size '", text, "' is too large"));
+  const int shift = ShiftFor(text.substr(digits));
+  if (shift < 0) return Bad(absl::StrCat("bad size suffix in '", text, "' (use K, M, G, T)"));
+  if (shift && v > (UINT64_MAX >> shift))
+    return Bad(absl::StrCat("size '", text, "' is too large"));
+  return v << shift;
+}
+
+namespace {
+
+// Walks "--opt value" pairs; `handle` gets (option, value-or-empty).
+template <typename F>
+absl::Status WalkOptions(const std::vector<absl::string_view>& args,
+                         std::initializer_list<absl::string_view> flags, F&& handle) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::string_view opt = args[i];
+    bool is_flag = false;
+    for (auto f : flags) is_flag |= (opt == f);
+    if (is_flag) {
+      UBLK_RETURN_IF_ERROR(handle(opt, absl::string_view()));
+      continue;
+    }
+    if (i + 1 >= args.size()) return Bad(absl::StrCat("option ", opt, " needs a value"));
+    UBLK_RETURN_IF_ERROR(handle(opt, args[++i]));
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::Status SetUint(absl::string_view opt, absl::string_view v, uint64_t lo, uint64_t hi, T* out) {
+  auto r = ParseUint(v, lo, hi);
+  if (!r.ok()) return Bad(absl::StrCat(opt, ": ", r.status().message()));
+  *out = static_cast<T>(*r);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<AddArgs> ParseAddArgs(const std::vector<absl::string_view>& args) {
+  AddArgs a;
+  absl::Status s = WalkOptions(
+      args, {"--foreground", "--read-only"},
+      [&](absl::string_view opt, absl::string_view v) -> absl::Status {
+        if (opt == "--foreground") a.foreground = true;
+        else if (opt == "--read-only") a.read_only = true;
+        else if (opt == "--type" || opt == "-t") a.type = std::string(v);
+        else if (opt == "--size" || opt == "-s") a.size = std::string(v);
+        else if (opt == "--queues" || opt == "-q") return SetUint(opt, v, 1, 4096, &a.queues);
+        else if (opt == "--depth" || opt == "-d") return SetUint(opt, v, 1, 4096, &a.depth);
+        else if (opt == "--id" || opt == "-n") return SetUint(opt, v, 0, (1u << 20) - 1, &a.id);
+        else if (opt == "--block-size") return SetUint(opt, v, 512, 4096, &a.block_size);
+        else if (opt == "--max-io") {
+          auto r = ParseSize(v);
+          if (!r.ok()) return Bad(absl::StrCat(opt, ": ", r.status().message()));
+          if (*r > (32u << 20)) return Bad(absl::StrCat(opt, ": at most 32M"));
+          a.max_io = static_cast<uint32_t>(*r);
+        } else return Bad(absl::StrCat("unknown option ", opt));
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  if (a.type.empty()) return Bad("--type is required (null or mem)");
+  if (a.type != "null" && a.type != "mem")
+    return Bad(absl::StrCat("unknown type '", a.type, "' (null or mem)"));
+  if (a.size.empty()) return Bad("--size is required (e.g. --size 1G)");
+  return a;
+}
+
+absl::StatusOr<DelArgs> ParseDelArgs(const std::vector<absl::string_view>& args) {
+  DelArgs d;
+  bool have_id = false;
+  absl::Status s = WalkOptions(args, {"--all", "-a"},
+                               [&](absl::string_view opt, absl::string_view v) -> absl::Status {
+                                 if (opt == "--all" || opt == "-a") {
+                                   d.all = true;
+                                   return absl::OkStatus();
+                                 }
+                                 if (opt == "--id" || opt == "-n") {
+                                   have_id = true;
+                                   return SetUint(opt, v, 0, (1u << 20) - 1, &d.id);
+                                 }
+                                 return Bad(absl::StrCat("unknown option ", opt));
+                               });
+  if (!s.ok()) return s;
+  if (d.all == have_id) return Bad("give exactly one of --id N or --all");
+  return d;
+}
+
+}  // namespace ublk::cli

@@ -1,0 +1,43 @@
+// Argument parsing for the `ublk` CLI. Pure functions, fuzzable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace ublk::cli {
+
+// "4096", "512K", "64M", "1G", "2T", with optional "iB"/"B" ("1GiB", "16MB":
+// binary units either way). Refuses empty, negative, fractional, overflowing
+// or unknown-suffix input.
+absl::StatusOr<uint64_t> ParseSize(absl::string_view text);
+
+// A decimal integer in [lo, hi].
+absl::StatusOr<uint64_t> ParseUint(absl::string_view text, uint64_t lo, uint64_t hi);
+
+struct AddArgs {
+  std::string type;
+  std::string size;  // unparsed until the type is known
+  uint32_t queues = 1;
+  uint32_t depth = 64;
+  int32_t id = -1;
+  uint32_t max_io = 0;        // 0 = library default
+  uint32_t block_size = 512;
+  bool foreground = false;
+  bool read_only = false;
+};
+
+// Parses the arguments after "add". Unknown options and missing values are
+// errors naming the option.
+absl::StatusOr<AddArgs> ParseAddArgs(const std::vector<absl::string_view>& args);
+
+struct DelArgs {
+  bool all = false;
+  int32_t id = -1;
+};
+absl::StatusOr<DelArgs> ParseDelArgs(const std::vector<absl::string_view>& args);
+
+}  // namespace ublk::cli

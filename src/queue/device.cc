@@ -1,0 +1,256 @@
+#include "queue/device.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "uapi/features.h"
+#include "util/status.h"
+
+namespace ublk {
+namespace {
+
+constexpr absl::Duration kNodeWait = absl::Seconds(10);
+constexpr absl::Duration kPollStep = absl::Milliseconds(5);
+
+uint32_t OpsMask(const BackendCaps& caps) {
+  uint32_t m = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite);
+  if (caps.flush) m |= uapi::OpBit(uapi::kOpFlush);
+  if (caps.discard) m |= uapi::OpBit(uapi::kOpDiscard);
+  if (caps.write_zeroes) m |= uapi::OpBit(uapi::kOpWriteZeroes);
+  return m;
+}
+
+}  // namespace
+
+absl::Status WaitForPath(const std::string& path, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  struct stat st;
+  while (::stat(path.c_str(), &st) != 0) {
+    if (absl::Now() > deadline)
+      return ErrnoError(ETIMEDOUT, absl::StrCat(path, " did not appear within ",
+                                                absl::FormatDuration(timeout)));
+    absl::SleepFor(kPollStep);
+  }
+  return absl::OkStatus();
+}
+
+Device::Device(uapi::DeviceSpec spec, std::unique_ptr<Backend> backend,
+               std::unique_ptr<ctrl::Control> control)
+    : spec_(spec), backend_(std::move(backend)), control_(std::move(control)) {}
+
+Device::~Device() { (void)Close(); }
+
+absl::StatusOr<std::unique_ptr<Device>> Device::Create(uapi::DeviceSpec spec,
+                                                       std::unique_ptr<Backend> backend,
+                                                       absl::Duration ctrl_timeout) {
+  if (!backend) return ErrnoError(EINVAL, "no backend");
+  const BackendCaps caps = backend->Caps();
+  spec.volatile_cache = caps.flush;
+  spec.fua = caps.flush && caps.fua;
+  spec.discard = caps.discard;
+  spec.write_zeroes = caps.write_zeroes;
+  UBLK_RETURN_IF_ERROR(uapi::ValidateSpec(spec));
+  UBLK_ASSIGN_OR_RETURN(auto control, ctrl::Control::Open(ctrl_timeout));
+  std::unique_ptr<Device> dev(new Device(spec, std::move(backend), std::move(control)));
+  absl::Status s = dev->AddAndConfigure();
+  if (!s.ok()) {
+    (void)dev->Close();
+    return s;
+  }
+  return dev;
+}
+
+absl::Status Device::AddAndConfigure() {
+  bool have_features = false;
+  UBLK_ASSIGN_OR_RETURN(const uint64_t features, control_->GetFeatures(&have_features));
+  const uint64_t missing = spec_.kernel_flags & ~features;
+  if (have_features && missing)
+    return ErrnoError(EOPNOTSUPP, absl::StrCat("the running kernel lacks ",
+                                               uapi::DescribeFeatures(missing)));
+  info_ = uapi::BuildDevInfo(spec_);
+  UBLK_RETURN_IF_ERROR(control_->AddDev(&info_));
+  added_ = true;
+  UBLK_RETURN_IF_ERROR(uapi::ValidateKernelDevInfo(info_));
+  cdev_path_ = absl::StrCat("/dev/ublkc", info_.dev_id);
+  bdev_path_ = absl::StrCat("/dev/ublkb", info_.dev_id);
+
+  uapi::Params params = uapi::BuildParams(spec_);
+  // The kernel may round the buffer size down; never promise more.
+  params.basic.max_sectors =
+      std::min(params.basic.max_sectors, info_.max_io_buf_bytes >> uapi::kSectorShift);
+  UBLK_RETURN_IF_ERROR(uapi::ValidateParams(params, info_.max_io_buf_bytes, info_.flags));
+  UBLK_RETURN_IF_ERROR(control_->SetParams(info_.dev_id, params));
+
+  UBLK_RETURN_IF_ERROR(WaitForPath(cdev_path_, kNodeWait));
+  cdev_fd_.Reset(::open(cdev_path_.c_str(), O_RDWR | O_CLOEXEC));
+  if (!cdev_fd_.valid()) return ErrnoError(errno, absl::StrCat("cannot open ", cdev_path_));
+  return absl::OkStatus();
+}
+
+void Device::QueueThread(size_t index, cpu_set_t cpus) {
+  Queue* q = queues_[index].get();
+  if (CPU_COUNT(&cpus) > 0) (void)pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+  absl::Status s = q->Setup();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++queues_ready_;
+    if (!s.ok() && setup_error_.ok()) setup_error_ = s;
+    if (s.ok()) ++queues_running_;
+  }
+  cv_.notify_all();
+  if (!s.ok()) return;
+  (void)q->Run();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --queues_running_;
+  }
+  cv_.notify_all();
+}
+
+absl::Status Device::StartQueues() {
+  uapi::RequestLimits limits;
+  limits.dev_sectors = spec_.size_bytes >> uapi::kSectorShift;
+  limits.buffer_bytes = info_.max_io_buf_bytes;
+  limits.ops_mask = OpsMask(backend_->Caps());
+  limits.logical_bs_shift = static_cast<uint32_t>(__builtin_ctz(spec_.logical_block_size));
+  for (uint16_t q = 0; q < info_.nr_hw_queues; ++q) {
+    QueueConfig qc{.q_id = q, .depth = info_.queue_depth,
+                   .buffer_bytes = info_.max_io_buf_bytes, .cdev_fd = cdev_fd_.get(),
+                   .limits = limits};
+    queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
+  }
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    if (!control_->GetQueueAffinity(info_.dev_id, static_cast<uint16_t>(i), &cpus).ok())
+      CPU_ZERO(&cpus);  // not fatal: the thread just is not pinned
+    threads_.emplace_back(&Device::QueueThread, this, i, cpus);
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return queues_ready_ == queues_.size(); });
+  return setup_error_;
+}
+
+absl::Status Device::Start() {
+  if (state() != State::kCreated)
+    return ErrnoError(EINVAL, "the device was already started (or closed)");
+  absl::Status s = StartQueues();
+  if (s.ok()) {
+    std::lock_guard<std::mutex> lock(ctrl_mu_);
+    s = control_->StartDev(info_.dev_id, static_cast<int32_t>(getpid()));
+  }
+  if (s.ok()) s = WaitForPath(bdev_path_, kNodeWait);
+  if (!s.ok()) {
+    ForceExitQueues();
+    JoinQueues(control_->timeout());
+    SetState(State::kStopped);
+    return s;
+  }
+  SetState(State::kLive);
+  return absl::OkStatus();
+}
+
+void Device::ForceExitQueues() {
+  for (auto& q : queues_) q->RequestExit();
+}
+
+void Device::JoinQueues(absl::Duration timeout) {
+  if (!WaitFor(timeout)) ForceExitQueues();  // kernel did not abort the tags
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+bool Device::WaitFor(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                      [&] { return queues_running_ == 0; });
+}
+
+void Device::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return queues_running_ == 0; });
+}
+
+absl::Status Device::Stop() {
+  bool send = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kLive) return absl::OkStatus();
+    send = !std::exchange(stop_sent_, true);
+  }
+  if (send) {
+    absl::Status s;
+    {
+      std::lock_guard<std::mutex> lock(ctrl_mu_);
+      s = control_->StopDev(info_.dev_id);
+    }
+    if (ToErrno(s) == ENODEV) s = absl::OkStatus();  // deleted by someone else
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_sent_ = false;
+      return s;
+    }
+  }
+  if (!WaitFor(control_->timeout()))
+    return ErrnoError(ETIMEDOUT, absl::StrCat("queues of ", bdev_path_,
+                                              " still busy after STOP_DEV"));
+  return absl::OkStatus();
+}
+
+void Device::SetState(State s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  state_ = s;
+}
+
+Device::State Device::state() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_;
+}
+
+absl::Status Device::Close() {
+  if (state() == State::kClosed) return absl::OkStatus();
+  absl::Status first = Stop();
+  if (!queues_.empty()) JoinQueues(control_->timeout());
+  uint32_t inflight = 0;
+  for (auto& q : queues_) inflight += q->backend_inflight();
+  if (inflight && first.ok())
+    first = ErrnoError(EBUSY, absl::StrCat(inflight, " requests still held by the backend"));
+  cdev_fd_.Reset();  // DEL_DEV waits for the last reference to the char device
+  if (added_) {
+    std::lock_guard<std::mutex> lock(ctrl_mu_);
+    absl::Status s = control_->DelDev(info_.dev_id);
+    if (!s.ok() && ToErrno(s) != ENODEV && first.ok()) first = s;
+    added_ = false;
+  }
+  if (inflight) {
+    // A backend still holds requests: keep the queues alive so its late
+    // completions land in valid memory, instead of freeing them under it.
+    for (auto& q : queues_) (void)q.release();
+  }
+  queues_.clear();
+  threads_.clear();
+  SetState(State::kClosed);
+  return first;
+}
+
+DeviceStats Device::stats() const {
+  DeviceStats d;
+  for (const auto& q : queues_) {
+    const QueueStats& s = q->stats();
+    d.requests += s.requests.load(std::memory_order_relaxed);
+    d.bad_descriptors += s.bad_descriptors.load(std::memory_order_relaxed);
+    d.double_completions += s.double_completions.load(std::memory_order_relaxed);
+    d.protocol_violations += s.protocol_violations.load(std::memory_order_relaxed);
+    d.kernel_errors += s.kernel_errors.load(std::memory_order_relaxed);
+  }
+  return d;
+}
+
+}  // namespace ublk

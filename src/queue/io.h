@@ -1,0 +1,47 @@
+// One request slot per (queue, tag), and the interface backends implement.
+// `Io` is what the C API hands out as `ublk_io *`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "uapi/request.h"
+
+namespace ublk {
+
+class Queue;
+
+struct Io {
+  Queue* queue = nullptr;
+  uint16_t q_id = 0;
+  uint16_t tag = 0;
+  uapi::Request req;       // valid while the backend owns the slot
+  void* buf = nullptr;     // per-tag data buffer (copy mode)
+  int32_t result = 0;      // set by a completion from another thread
+  Io* next_completed = nullptr;       // intrusive cross-thread completion list
+  std::atomic<bool> completing{false};  // guards against double completion
+};
+
+// Finishes `io` with `result` (bytes done, or -errno). Callable from any
+// thread, exactly once per dispatched request.
+void CompleteIo(Io* io, int32_t result) noexcept;
+
+struct BackendCaps {
+  bool flush = false;
+  bool fua = false;
+  bool discard = false;
+  bool write_zeroes = false;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual BackendCaps Caps() const = 0;
+  // Called on the queue thread that owns `io`. Must not block for long in the
+  // asynchronous form. The request ends with CompleteIo(io, ...), now or
+  // later, from any thread.
+  virtual void Submit(Io* io) = 0;
+};
+
+}  // namespace ublk

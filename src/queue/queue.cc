@@ -1,0 +1,270 @@
+#include "queue/queue.h"
+
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "uapi/encoding.h"
+#include "util/status.h"
+
+namespace ublk {
+namespace {
+
+thread_local Queue* t_current_queue = nullptr;
+
+size_t PageRound(size_t n) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return (n + page - 1) / page * page;
+}
+
+uint64_t UserData(uapi::SqeKind kind, uint16_t tag) {
+  return uapi::EncodeUserData({.tag = tag, .kind = kind, .aux = 0});
+}
+
+}  // namespace
+
+void CompleteIo(Io* io, int32_t result) noexcept { io->queue->Complete(io, result); }
+
+Queue::Queue(const QueueConfig& config, Backend* backend)
+    : cfg_(config), backend_(backend), ios_(config.depth), tags_(config.depth) {
+  for (uint16_t t = 0; t < cfg_.depth; ++t) {
+    ios_[t].queue = this;
+    ios_[t].q_id = cfg_.q_id;
+    ios_[t].tag = t;
+  }
+}
+
+Queue::~Queue() { Teardown(); }
+
+void Queue::Teardown() {
+  if (ring_ok_) io_uring_queue_exit(&ring_);  // cancels anything still in the kernel
+  ring_ok_ = false;
+  if (descs_) munmap(const_cast<uapi::IoDesc*>(descs_), descs_len_);
+  descs_ = nullptr;
+  if (bufs_) munmap(bufs_, bufs_len_);
+  bufs_ = nullptr;
+}
+
+absl::Status Queue::SetupRing() {
+  // Room for a commit per tag, backend I/O per tag and the wakeup read.
+  const unsigned entries = 2u * cfg_.depth + 8;
+  io_uring_params p{};
+  p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  int r = io_uring_queue_init_params(entries, &ring_, &p);
+  if (r == -EINVAL) {  // older kernels: plain ring
+    p = {};
+    r = io_uring_queue_init_params(entries, &ring_, &p);
+  }
+  if (r < 0) return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": io_uring setup failed"));
+  ring_ok_ = true;
+  r = io_uring_register_files(&ring_, &cfg_.cdev_fd, 1);
+  if (r < 0) return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": registering the char device failed"));
+  return absl::OkStatus();
+}
+
+absl::Status Queue::MapDescriptors() {
+  descs_len_ = PageRound(size_t{cfg_.depth} * sizeof(uapi::IoDesc));
+  const off_t off = static_cast<off_t>(
+      uapi::kCmdBufOffset +
+      size_t{cfg_.q_id} * PageRound(size_t{uapi::kMaxQueueDepth} * sizeof(uapi::IoDesc)));
+  void* p = mmap(nullptr, descs_len_, PROT_READ, MAP_SHARED | MAP_POPULATE, cfg_.cdev_fd, off);
+  if (p == MAP_FAILED) {
+    descs_len_ = 0;
+    return ErrnoError(errno, absl::StrCat("queue ", cfg_.q_id, ": mmap of the descriptor array failed"));
+  }
+  descs_ = static_cast<const uapi::IoDesc*>(p);
+  return absl::OkStatus();
+}
+
+absl::Status Queue::AllocBuffers() {
+  bufs_len_ = size_t{cfg_.depth} * PageRound(cfg_.buffer_bytes);
+  void* p = mmap(nullptr, bufs_len_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    bufs_len_ = 0;
+    return ErrnoError(ENOMEM, absl::StrCat("queue ", cfg_.q_id, ": cannot allocate ",
+                                           cfg_.depth, " I/O buffers"));
+  }
+  bufs_ = p;
+  for (uint16_t t = 0; t < cfg_.depth; ++t)
+    ios_[t].buf = static_cast<char*>(bufs_) + size_t{t} * PageRound(cfg_.buffer_bytes);
+  return absl::OkStatus();
+}
+
+absl::Status Queue::Setup() {
+  t_current_queue = this;
+  absl::Status s = SetupRing();
+  if (s.ok()) s = MapDescriptors();
+  if (s.ok()) s = AllocBuffers();
+  if (s.ok()) {
+    wake_fd_.Reset(eventfd(0, EFD_CLOEXEC));
+    if (!wake_fd_.valid()) s = ErrnoError(errno, "eventfd failed");
+  }
+  if (!s.ok()) {
+    Teardown();
+    return s;
+  }
+  ArmWakeup();
+  for (uint16_t t = 0; t < cfg_.depth; ++t) QueueUblkCmd(uapi::IoCmdOp::kFetchReq, t, 0);
+  int r = io_uring_submit(&ring_);
+  if (r < 0) {
+    Teardown();
+    return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": submitting FETCH failed"));
+  }
+  return absl::OkStatus();
+}
+
+io_uring_sqe* Queue::GetSqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (!sqe) {  // SQ full: flush what is queued (rare; ring sized for 2x depth)
+    io_uring_submit(&ring_);
+    sqe = io_uring_get_sqe(&ring_);
+  }
+  return sqe;
+}
+
+void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
+  io_uring_sqe* sqe = GetSqe();
+  if (!sqe) return;  // unreachable after a flush; the tag would stay owned
+  std::memset(sqe, 0, sizeof(*sqe));
+  sqe->opcode = IORING_OP_URING_CMD;
+  sqe->fd = 0;  // registered file index of /dev/ublkcN
+  sqe->flags = IOSQE_FIXED_FILE;
+  sqe->cmd_op = static_cast<uint32_t>(op);
+  sqe->user_data = UserData(uapi::SqeKind::kUblkCmd, tag);
+  uapi::IoCmd cmd{};
+  cmd.q_id = cfg_.q_id;
+  cmd.tag = tag;
+  cmd.result = result;
+  cmd.addr = reinterpret_cast<uintptr_t>(ios_[tag].buf);
+  std::memcpy(sqe->cmd, &cmd, sizeof(cmd));
+}
+
+void Queue::ArmWakeup() {
+  io_uring_sqe* sqe = GetSqe();
+  if (!sqe) return;
+  io_uring_prep_read(sqe, wake_fd_.get(), &wake_buf_, sizeof(wake_buf_), 0);
+  sqe->user_data = UserData(uapi::SqeKind::kWakeup, 0);
+  wake_armed_ = true;
+}
+
+absl::Status Queue::Run() {
+  t_current_queue = this;
+  absl::Status status;
+  while (tags_.live() > 0 && !exit_requested_.load(std::memory_order_acquire)) {
+    int r = io_uring_submit_and_wait(&ring_, 1);
+    if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
+      status = ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": io_uring_enter failed"));
+      break;
+    }
+    unsigned head;
+    unsigned n = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      HandleCqe(cqe);
+      ++n;
+    }
+    io_uring_cq_advance(&ring_, n);
+  }
+  stats_.protocol_violations.store(tags_.violations(), std::memory_order_relaxed);
+  stats_.kernel_errors.store(tags_.errors(), std::memory_order_relaxed);
+  tags_.KillAll();
+  Teardown();
+  t_current_queue = nullptr;
+  return status;
+}
+
+void Queue::HandleCqe(const io_uring_cqe* cqe) {
+  uapi::UserData ud;
+  if (!uapi::DecodeUserData(cqe->user_data, &ud)) {
+    stats_.protocol_violations.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  switch (ud.kind) {
+    case uapi::SqeKind::kUblkCmd:
+      if (tags_.OnCqe(ud.tag, cqe->res) == TagStates::Action::kDispatch) Dispatch(ud.tag);
+      break;
+    case uapi::SqeKind::kWakeup:
+      wake_armed_ = false;
+      DrainForeignCompletions();
+      if (!exit_requested_.load(std::memory_order_acquire)) ArmWakeup();
+      break;
+    case uapi::SqeKind::kBackend:
+      break;  // reserved for ring I/O issued by backends
+  }
+}
+
+void Queue::Dispatch(uint16_t tag) {
+  Io* io = &ios_[tag];
+  stats_.requests.fetch_add(1, std::memory_order_relaxed);
+  io->completing.store(false, std::memory_order_relaxed);
+  inflight_.fetch_add(1, std::memory_order_relaxed);
+  const int err = uapi::DecodeRequest(&descs_[tag], cfg_.limits, &io->req);
+  if (err) {
+    stats_.bad_descriptors.fetch_add(1, std::memory_order_relaxed);
+    io->completing.store(true, std::memory_order_relaxed);
+    FinishOnThread(io, err);
+    return;
+  }
+  backend_->Submit(io);
+}
+
+int32_t Queue::SanitizeResult(const Io* io, int32_t result) const {
+  if (result < 0) return result >= -4095 ? result : -EIO;
+  const uint8_t op = io->req.op;
+  if (op == uapi::kOpRead || op == uapi::kOpWrite) {
+    // More than asked is a backend bug; 0 bytes would make the kernel retry.
+    if (result == 0 || static_cast<uint32_t>(result) > io->req.length) return -EIO;
+    return result;
+  }
+  return 0;
+}
+
+void Queue::FinishOnThread(Io* io, int32_t result) {
+  inflight_.fetch_sub(1, std::memory_order_release);
+  if (tags_.OnBackendDone(io->tag))
+    QueueUblkCmd(uapi::IoCmdOp::kCommitAndFetchReq, io->tag, SanitizeResult(io, result));
+}
+
+void Queue::Complete(Io* io, int32_t result) noexcept {
+  if (io->completing.exchange(true, std::memory_order_acq_rel)) {
+    stats_.double_completions.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (t_current_queue == this) {
+    FinishOnThread(io, result);
+    return;
+  }
+  io->result = result;
+  Io* old = completed_head_.load(std::memory_order_relaxed);
+  do {
+    io->next_completed = old;
+  } while (!completed_head_.compare_exchange_weak(old, io, std::memory_order_release,
+                                                  std::memory_order_relaxed));
+  if (old == nullptr) {  // first of a batch: one wakeup covers the rest
+    const uint64_t one = 1;
+    (void)!write(wake_fd_.get(), &one, sizeof(one));
+  }
+}
+
+void Queue::DrainForeignCompletions() {
+  Io* io = completed_head_.exchange(nullptr, std::memory_order_acquire);
+  while (io) {
+    Io* next = io->next_completed;
+    FinishOnThread(io, io->result);
+    io = next;
+  }
+}
+
+void Queue::RequestExit() noexcept {
+  exit_requested_.store(true, std::memory_order_release);
+  if (wake_fd_.valid()) {
+    const uint64_t one = 1;
+    (void)!write(wake_fd_.get(), &one, sizeof(one));
+  }
+}
+
+}  // namespace ublk

@@ -1,0 +1,98 @@
+// The data plane of one hardware queue: one thread, one io_uring, one
+// descriptor array, one buffer per tag.
+//
+// Setup() and Run() run on the queue's own thread (the thread that issues
+// FETCH becomes the kernel's daemon for those tags). Complete() may be called
+// from any thread; RequestExit() and the counters from any thread.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "queue/io.h"
+#include "queue/tag_state.h"
+#include "uapi/abi.h"
+#include "uapi/request.h"
+#include "util/unique_fd.h"
+
+namespace ublk {
+
+struct QueueConfig {
+  uint16_t q_id = 0;
+  uint16_t depth = 0;
+  uint32_t buffer_bytes = 0;  // per tag, >= the negotiated max I/O size
+  int cdev_fd = -1;           // /dev/ublkcN, owned by the device
+  uapi::RequestLimits limits;
+};
+
+struct QueueStats {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> bad_descriptors{0};  // refused before the backend saw them
+  std::atomic<uint64_t> double_completions{0};
+  std::atomic<uint64_t> protocol_violations{0};
+  std::atomic<uint64_t> kernel_errors{0};
+};
+
+class Queue {
+ public:
+  Queue(const QueueConfig& config, Backend* backend);
+  ~Queue();
+  Queue(const Queue&) = delete;
+  Queue& operator=(const Queue&) = delete;
+
+  // Queue thread: ring, fixed file, descriptor mmap, buffers, FETCH on every
+  // tag. On error everything set up so far is released.
+  absl::Status Setup();
+  // Queue thread: serves requests until every tag is aborted by the kernel
+  // (device stopped) or RequestExit() is called. Releases the ring and
+  // mappings before returning so the device can be deleted.
+  absl::Status Run();
+
+  // Any thread: make Run() return soon even if the kernel keeps the tags.
+  void RequestExit() noexcept;
+  // Any thread: finish a request (see CompleteIo).
+  void Complete(Io* io, int32_t result) noexcept;
+
+  // Requests handed to the backend and not completed yet (any thread).
+  uint32_t backend_inflight() const { return inflight_.load(std::memory_order_acquire); }
+  const QueueStats& stats() const { return stats_; }
+  uint16_t q_id() const { return cfg_.q_id; }
+
+ private:
+  absl::Status SetupRing();
+  absl::Status MapDescriptors();
+  absl::Status AllocBuffers();
+  void QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result);
+  io_uring_sqe* GetSqe();
+  void ArmWakeup();
+  void HandleCqe(const io_uring_cqe* cqe);
+  void Dispatch(uint16_t tag);
+  void FinishOnThread(Io* io, int32_t result);
+  void DrainForeignCompletions();
+  void Teardown();
+  int32_t SanitizeResult(const Io* io, int32_t result) const;
+
+  QueueConfig cfg_;
+  Backend* backend_;
+  io_uring ring_{};
+  bool ring_ok_ = false;
+  const uapi::IoDesc* descs_ = nullptr;
+  size_t descs_len_ = 0;
+  void* bufs_ = nullptr;
+  size_t bufs_len_ = 0;
+  std::vector<Io> ios_;
+  TagStates tags_;
+  UniqueFd wake_fd_;
+  uint64_t wake_buf_ = 0;
+  bool wake_armed_ = false;
+  std::atomic<bool> exit_requested_{false};
+  std::atomic<Io*> completed_head_{nullptr};
+  std::atomic<uint32_t> inflight_{0};
+  QueueStats stats_;
+};
+
+}  // namespace ublk

@@ -1,0 +1,39 @@
+#include "queue/tag_state.h"
+
+#include "uapi/abi.h"
+
+namespace ublk {
+
+TagStates::Action TagStates::OnCqe(uint32_t tag, int32_t res) {
+  if (tag >= states_.size() || states_[tag] != State::kFetching) {
+    ++violations_;
+    return Action::kIgnore;
+  }
+  if (res == uapi::kIoResOk) {
+    states_[tag] = State::kInBackend;
+    ++in_backend_;
+    return Action::kDispatch;
+  }
+  if (res != uapi::kIoResAbort) ++errors_;  // e.g. -EINVAL from a bad commit
+  states_[tag] = State::kDead;
+  --live_;
+  return Action::kDied;
+}
+
+bool TagStates::OnBackendDone(uint32_t tag) {
+  if (tag >= states_.size() || states_[tag] != State::kInBackend) {
+    ++violations_;
+    return false;
+  }
+  states_[tag] = State::kFetching;
+  --in_backend_;
+  return true;
+}
+
+void TagStates::KillAll() {
+  for (auto& s : states_) s = State::kDead;
+  live_ = 0;
+  in_backend_ = 0;
+}
+
+}  // namespace ublk

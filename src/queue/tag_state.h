@@ -1,0 +1,43 @@
+// Per-tag protocol state of one queue, separate from the ring so it can be
+// driven by a fake kernel in tests. Queue-thread only.
+//
+//   kFetching --CQE res=OK--> kInBackend --completion--> kFetching (commit)
+//   kFetching --CQE ABORT or error--> kDead
+// Anything else (a CQE for a tag the server owns, a completion for a tag
+// the kernel owns) is a protocol violation: counted and ignored.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace ublk {
+
+class TagStates {
+ public:
+  enum class State : uint8_t { kFetching, kInBackend, kDead };
+  enum class Action : uint8_t { kDispatch, kDied, kIgnore };
+
+  explicit TagStates(uint32_t depth) : states_(depth, State::kFetching), live_(depth) {}
+
+  // A FETCH/COMMIT_AND_FETCH completion for `tag` with result `res`.
+  Action OnCqe(uint32_t tag, int32_t res);
+  // The backend finished `tag`; true if a commit must be sent.
+  bool OnBackendDone(uint32_t tag);
+  // Marks every tag dead (the ring is going away).
+  void KillAll();
+
+  uint32_t live() const { return live_; }
+  uint32_t in_backend() const { return in_backend_; }
+  uint64_t violations() const { return violations_; }
+  uint64_t errors() const { return errors_; }
+  State state(uint32_t tag) const { return states_[tag]; }
+
+ private:
+  std::vector<State> states_;
+  uint32_t live_;
+  uint32_t in_backend_ = 0;
+  uint64_t violations_ = 0;
+  uint64_t errors_ = 0;
+};
+
+}  // namespace ublk

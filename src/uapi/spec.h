@@ -1,0 +1,59 @@
+// What a device should look like, in the library's own terms, and the rules
+// that decide whether the kernel could accept it. Pure: no syscalls.
+#pragma once
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "uapi/abi.h"
+
+namespace ublk::uapi {
+
+// Library defaults, chosen like the reference servers'.
+inline constexpr uint16_t kDefaultQueues = 1;
+inline constexpr uint16_t kDefaultDepth = 64;
+inline constexpr uint32_t kDefaultMaxIoBytes = 512 * 1024;
+inline constexpr uint32_t kMaxIoBytes = 1u << kIoBufBits;  // 32 MiB
+// The kernel checks block sizes against PAGE_SIZE; x86-64 and arm64 4k.
+inline constexpr uint32_t kPageSize = 4096;
+
+struct DeviceSpec {
+  uint64_t size_bytes = 0;
+  uint32_t logical_block_size = 512;
+  uint32_t physical_block_size = 0;  // 0 = same as logical
+  uint32_t io_opt_bytes = 0;         // 0 = physical block size
+  uint32_t io_min_bytes = 0;         // 0 = logical block size
+  uint16_t nr_queues = kDefaultQueues;
+  uint16_t queue_depth = kDefaultDepth;
+  uint32_t max_io_bytes = kDefaultMaxIoBytes;
+  uint32_t dev_id = kAutoDevId;
+  bool read_only = false;
+  bool rotational = false;
+  // What the backend can do; decides the advertised attributes.
+  bool volatile_cache = false;  // has flush
+  bool fua = false;             // honours FUA (only with volatile_cache)
+  bool discard = false;
+  bool write_zeroes = false;
+  uint64_t kernel_flags = 0;  // kF* bits to request at ADD_DEV
+};
+
+// Checks every field; the message names the offending value and the rule.
+absl::Status ValidateSpec(const DeviceSpec& spec);
+
+// The ADD_DEV payload for a (validated) spec.
+DevInfo BuildDevInfo(const DeviceSpec& spec);
+
+// The SET_PARAMS payload for a (validated) spec.
+Params BuildParams(const DeviceSpec& spec);
+
+// The kernel's own SET_PARAMS rules (drivers/block/ublk_drv.c,
+// ublk_validate_params), applied before anything is sent. `max_io_buf_bytes`
+// is what the kernel reported after ADD_DEV; `flags` the negotiated flags.
+absl::Status ValidateParams(const Params& params, uint32_t max_io_buf_bytes,
+                            uint64_t flags);
+
+// Decodes a dev_info returned by the kernel, refusing values a sane kernel
+// cannot produce (queues/depth out of range, ...).
+absl::Status ValidateKernelDevInfo(const DevInfo& info);
+
+}  // namespace ublk::uapi

@@ -1,0 +1,100 @@
+// The C API's argument checking and ownership rules, without a kernel.
+#include <cerrno>
+#include <cstring>
+
+#include "gtest/gtest.h"
+#include "ublk.h"
+
+namespace {
+
+int g_frees = 0;
+void CountFree(void*) { ++g_frees; }
+int32_t Rd(void*, ublk_io*, void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
+int32_t Wr(void*, ublk_io*, const void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
+int32_t Submit(void*, ublk_io*) { return 0; }
+
+struct Config {
+  ublk_config* cfg = nullptr;
+  Config() { EXPECT_EQ(ublk_config_new(&cfg), 0); }
+  ~Config() { ublk_config_free(cfg); }
+};
+
+TEST(CApi, Version) {
+  EXPECT_EQ(ublk_version() >> 16, static_cast<uint32_t>(UBLK_VERSION_MAJOR));
+  EXPECT_EQ(ublk_version_at_least(UBLK_VERSION_MAJOR, UBLK_VERSION_MINOR), 1);
+  EXPECT_EQ(ublk_version_at_least(UBLK_VERSION_MAJOR + 1, 0), 0);
+}
+
+TEST(CApi, SettersRefuseBadValuesWithMessage) {
+  Config c;
+  EXPECT_EQ(ublk_config_set_size(c.cfg, 0), -EINVAL);
+  EXPECT_NE(std::strstr(ublk_last_error(), "ublk_config_set_size"), nullptr);
+  EXPECT_EQ(ublk_config_set_depth(c.cfg, 5000), -EINVAL);
+  EXPECT_NE(std::strstr(ublk_last_error(), "5000"), nullptr);
+  EXPECT_EQ(ublk_config_set_block_size(c.cfg, 3000, 0), -EINVAL);
+  EXPECT_EQ(ublk_config_set_block_size(c.cfg, 4096, 512), -EINVAL);
+  EXPECT_EQ(ublk_config_set_queues(c.cfg, 0), -EINVAL);
+  EXPECT_EQ(ublk_config_set_max_io_size(c.cfg, 1000), -EINVAL);
+  EXPECT_EQ(ublk_config_set_dev_id(c.cfg, -2), -EINVAL);
+  EXPECT_EQ(ublk_config_set_dev_id(c.cfg, 1 << 20), -EINVAL);
+  EXPECT_EQ(ublk_config_set_read_only(c.cfg, 2), -EINVAL);
+  EXPECT_EQ(ublk_config_set_ctrl_timeout_ms(c.cfg, 0), -EINVAL);
+  EXPECT_EQ(ublk_config_set_size(nullptr, 4096), -EINVAL);
+  EXPECT_EQ(ublk_config_set_size(c.cfg, 1 << 20), 0);
+  EXPECT_EQ(ublk_config_set_dev_id(c.cfg, UBLK_DEV_ID_AUTO), 0);
+}
+
+// Each bad create must call free_user_data exactly once and leave *out alone.
+void ExpectRefusedAndFreedOnce(const ublk_config* cfg, const ublk_backend_ops& ops,
+                               const char* needle) {
+  g_frees = 0;
+  ublk_dev* dev = reinterpret_cast<ublk_dev*>(0x1);
+  EXPECT_EQ(ublk_dev_create(cfg, &ops, nullptr, &dev), -EINVAL) << needle;
+  EXPECT_EQ(g_frees, 1) << needle;
+  EXPECT_EQ(dev, reinterpret_cast<ublk_dev*>(0x1));
+  EXPECT_NE(std::strstr(ublk_last_error(), needle), nullptr) << ublk_last_error();
+}
+
+TEST(CApi, CreateRefusesBadOpsAndFreesUserDataOnce) {
+  Config c;
+  ASSERT_EQ(ublk_config_set_size(c.cfg, 1 << 20), 0);
+  ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
+  ops.free_user_data = CountFree;
+  ExpectRefusedAndFreedOnce(c.cfg, ops, "read and write");  // nothing set
+  ops.read = Rd;
+  ops.write = Wr;
+  ops.submit = Submit;
+  ExpectRefusedAndFreedOnce(c.cfg, ops, "both");  // two forms
+  ops.submit = nullptr;
+  ops.flags = 1ull << 40;
+  ExpectRefusedAndFreedOnce(c.cfg, ops, "unknown");
+  ops.flags = UBLK_BACKEND_F_FUA;  // FUA without flush
+  ExpectRefusedAndFreedOnce(c.cfg, ops, "FUA");
+  ops.flags = 0;
+  ublk_backend_ops small = ops;
+  small.struct_size = 24;
+  ExpectRefusedAndFreedOnce(c.cfg, small, "struct_size");
+  ExpectRefusedAndFreedOnce(nullptr, ops, "cfg");
+}
+
+TEST(CApi, CreateRefusesInvalidConfigBeforeTheKernel) {
+  Config c;  // no size set: refused without opening /dev/ublk-control
+  ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
+  ops.free_user_data = CountFree;
+  ops.read = Rd;
+  ops.write = Wr;
+  ExpectRefusedAndFreedOnce(c.cfg, ops, "size");
+}
+
+TEST(CApi, NullHandlesAreSafe) {
+  EXPECT_EQ(ublk_dev_close(nullptr), 0);
+  EXPECT_EQ(ublk_dev_start(nullptr), -EINVAL);
+  EXPECT_EQ(ublk_dev_stop(nullptr), -EINVAL);
+  EXPECT_EQ(ublk_dev_wait(nullptr), -EINVAL);
+  EXPECT_EQ(ublk_get_features(nullptr), -EINVAL);
+  ublk_config_free(nullptr);
+  EXPECT_STREQ(ublk_feature_name(0), "ZERO_COPY");
+  EXPECT_EQ(ublk_feature_name(63), nullptr);
+}
+
+}  // namespace

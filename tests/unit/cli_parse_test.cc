@@ -1,0 +1,55 @@
+#include "cli/parse.h"
+
+#include "gtest/gtest.h"
+
+namespace ublk::cli {
+namespace {
+
+TEST(ParseSize, Units) {
+  EXPECT_EQ(*ParseSize("4096"), 4096u);
+  EXPECT_EQ(*ParseSize("512K"), 512u << 10);
+  EXPECT_EQ(*ParseSize("64M"), 64u << 20);
+  EXPECT_EQ(*ParseSize("1G"), 1ull << 30);
+  EXPECT_EQ(*ParseSize("1GiB"), 1ull << 30);
+  EXPECT_EQ(*ParseSize("2t"), 2ull << 40);
+  EXPECT_EQ(*ParseSize("16MB"), 16u << 20);
+}
+
+TEST(ParseSize, Garbage) {
+  for (const char* s : {"", "G", "-1", "1.5G", "1X", "1GG", "99999999999999999999",
+                        "17179869184G"})
+    EXPECT_FALSE(ParseSize(s).ok()) << s;
+}
+
+TEST(ParseAdd, Full) {
+  auto a = ParseAddArgs({"--type", "mem", "--size", "1G", "--queues", "2", "--depth", "32",
+                         "--id", "5", "--foreground"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->type, "mem");
+  EXPECT_EQ(a->queues, 2u);
+  EXPECT_EQ(a->depth, 32u);
+  EXPECT_EQ(a->id, 5);
+  EXPECT_TRUE(a->foreground);
+}
+
+TEST(ParseAdd, Errors) {
+  EXPECT_FALSE(ParseAddArgs({"--size", "1G"}).ok());                      // no type
+  EXPECT_FALSE(ParseAddArgs({"--type", "disk", "--size", "1G"}).ok());    // bad type
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem"}).ok());                     // no size
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size"}).ok());           // no value
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--depth", "5000"}).ok());
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--bogus", "1"}).ok());
+  auto r = ParseAddArgs({"--type", "mem", "--size", "1G", "--depth", "5000"});
+  EXPECT_NE(r.status().message().find("--depth"), std::string::npos);
+}
+
+TEST(ParseDel, Forms) {
+  EXPECT_TRUE(ParseDelArgs({"--all"}).ok());
+  EXPECT_EQ(ParseDelArgs({"--id", "3"})->id, 3);
+  EXPECT_FALSE(ParseDelArgs({}).ok());
+  EXPECT_FALSE(ParseDelArgs({"--all", "--id", "1"}).ok());
+  EXPECT_FALSE(ParseDelArgs({"--id", "x"}).ok());
+}
+
+}  // namespace
+}  // namespace ublk::cli

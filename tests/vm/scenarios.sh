@@ -1,0 +1,156 @@
+# Guest script: every real-kernel scenario of the core, in one boot.
+# Binaries in /bin: ublk (CLI), ublk_vm_tests (C API tests), ublk_example_async.
+. /lib/vmtest/guest-lib.sh
+
+echo "GUEST-FEATURES: $(ublk features | head -1)"
+
+fail() { echo "FAIL: $*"; return 1; }
+
+# ublk add in daemon mode; prints the path, which the caller checks.
+add_dev() { ublk add "$@"; }
+
+no_devices() {
+	[ -z "$(ls /dev/ublkb* /dev/ublkc* 2>/dev/null)" ] || { ls -l /dev/ublk*; return 1; }
+	[ "$(ublk list | wc -l)" = 1 ] || { ublk list; return 1; }
+}
+
+# fio verify: crc32c, random 4k-1M writes, QD32 (read back and checked).
+fio_verify() {
+	fio --name=verify --filename="$1" --direct=1 --ioengine=io_uring --iodepth=32 \
+		--rw=randwrite --bsrange=4k-1M --size="${2:-96M}" --verify=crc32c \
+		--verify_fatal=1 --do_verify=1 --randrepeat=0 --output-format=terse --terse-version=3 \
+		>/tmp/fio.out 2>&1 || { cat /tmp/fio.out; return 1; }
+	awk -F';' '{ print "fio: write iops=" $49 " read iops=" $8 " errors=" $(NF-1) }' /tmp/fio.out
+}
+
+case_features() {
+	ublk features | tee /tmp/feat
+	grep -q 'CMD_IOCTL_ENCODE' /tmp/feat || fail "features lack CMD_IOCTL_ENCODE"
+	! grep -q unknown /tmp/feat || fail "undecoded feature bits"
+}
+
+case_api_roundtrip() { ublk_vm_tests; }
+
+case_cli_bad_add() {
+	for args in "--size 0" "--size 64M --depth 5000" "--size 64M --block-size 3000" \
+		"--size 1X" "--size 64M --queues 0"; do
+		if ublk add --type mem $args >/tmp/out 2>/tmp/err; then
+			fail "ublk add --type mem $args succeeded"
+		fi
+		[ "$(wc -l </tmp/err)" = 1 ] || { cat /tmp/err; fail "not a single error line"; }
+		echo "refused: $args -> $(cat /tmp/err)"
+	done
+	ublk add --type disk --size 1G 2>/tmp/err && fail "bad type accepted"
+	grep -q "unknown type" /tmp/err || fail "unclear bad-type message"
+	no_devices
+}
+
+case_cli_mem_fs() {
+	dev=$(add_dev --type mem --size 1G)
+	echo "device: $dev"
+	[ -b "$dev" ] || fail "$dev is not a block device"
+	ublk list | tee /tmp/list
+	grep -q "live" /tmp/list || fail "list does not show the device live"
+	grep -q " 1G " /tmp/list || fail "list does not show the size"
+	mkfs.ext4 -q -F "$dev"
+	mkdir -p /mnt/a
+	mount -t ext4 "$dev" /mnt/a
+	mkdir -p /mnt/a/tree/sub
+	i=0
+	while [ $i -lt 40 ]; do
+		dd if=/dev/urandom of=/mnt/a/tree/f$i bs=4k count=$((i % 7 * 16 + 1)) 2>/dev/null
+		i=$((i + 1))
+	done
+	cp -a /bin/busybox /mnt/a/tree/sub/
+	(cd /mnt/a && find tree -type f | sort | xargs sha256sum) >/tmp/sums
+	umount /mnt/a
+	e2fsck -fn "$dev"
+	mount -t ext4 "$dev" /mnt/a
+	(cd /mnt/a && sha256sum -c -s /tmp/sums) || fail "checksums differ after remount"
+	umount /mnt/a
+	id=${dev#/dev/ublkb}
+	ublk del --id "$id"
+	[ ! -e "$dev" ] || fail "$dev still exists after del"
+	no_devices
+}
+
+case_fio_mem() {
+	dev=$(add_dev --type mem --size 256M --queues 2 --depth 32)
+	fio_verify "$dev"
+	ublk del --id "${dev#/dev/ublkb}"
+	no_devices
+}
+
+case_fio_async() {
+	ublk_example_async 256 2 >/tmp/async.out 2>/tmp/async.err &
+	pid=$!
+	i=0
+	while ! grep -q ublkb /tmp/async.out; do
+		[ $i -lt 100 ] || { cat /tmp/async.err; fail "async example did not start"; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	dev=$(cat /tmp/async.out)
+	fio_verify "$dev"
+	kill -TERM $pid
+	wait $pid || fail "async example exited with $?"
+	no_devices
+}
+
+case_stop_under_load() {
+	dev=$(add_dev --type mem --size 256M --queues 2 --depth 32)
+	fio --name=load --filename="$dev" --direct=1 --ioengine=io_uring --iodepth=32 \
+		--rw=randrw --bs=4k --size=256M --time_based --runtime=60 >/tmp/load.out 2>&1 &
+	fpid=$!
+	sleep 3
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	ublk del --id "${dev#/dev/ublkb}"
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "del took $(awk "BEGIN { print $t1 - $t0 }")s under load"
+	rc=0
+	wait $fpid || rc=$?
+	tail -3 /tmp/load.out
+	[ $rc != 0 ] || fail "fio did not see errors after the device was deleted"
+	no_devices
+}
+
+case_two_devices() {
+	a=$(add_dev --type mem --size 64M --id 5)
+	b=$(add_dev --type null --size 64M --id 6)
+	[ "$a" = /dev/ublkb5 ] && [ "$b" = /dev/ublkb6 ] || fail "ids not honoured: $a $b"
+	dd if=/dev/urandom of=/tmp/pat bs=1M count=4 2>/dev/null
+	dd if=/tmp/pat of="$a" bs=1M oflag=direct 2>/dev/null
+	dd if=/tmp/pat of="$b" bs=1M oflag=direct 2>/dev/null
+	dd if="$a" of=/tmp/back bs=1M count=4 iflag=direct 2>/dev/null
+	cmp /tmp/pat /tmp/back || fail "mem device lost data"
+	dd if="$b" of=/tmp/zero bs=1M count=4 iflag=direct 2>/dev/null
+	[ "$(tr -d '\0' </tmp/zero | wc -c)" = 0 ] || fail "null device did not read zeros"
+	if ublk add --type mem --size 64M --id 5 2>/tmp/err; then fail "id 5 added twice"; fi
+	cat /tmp/err
+	grep -q "in use" /tmp/err || fail "unclear id-taken message"
+	[ "$(ublk list | wc -l)" = 3 ] || { ublk list; fail "a failed add left a device"; }
+	ublk del --id 5
+	ublk del --id 6
+	no_devices
+}
+
+case_del_all() {
+	add_dev --type mem --size 64M
+	add_dev --type null --size 1T
+	[ "$(ublk list | wc -l)" = 3 ] || fail "two devices expected"
+	ublk del --all
+	no_devices
+	ublk del --id 77 2>/tmp/err && fail "deleting a missing device succeeded"
+	cat /tmp/err
+}
+
+run_case features 60 case_features
+run_case api_roundtrip 300 case_api_roundtrip
+run_case cli_bad_add 60 case_cli_bad_add
+run_case cli_mem_fs 300 case_cli_mem_fs
+run_case fio_mem 300 case_fio_mem
+run_case fio_async 300 case_fio_async
+run_case stop_under_load 180 case_stop_under_load
+run_case two_devices 120 case_two_devices
+run_case del_all 120 case_del_all
+vm_summary
