@@ -104,7 +104,7 @@ KCONFIG=$(ls "$KD/lib/modules/$KVER/config" "$KD/boot/config-$KVER" 2>/dev/null 
 # until the crng is ready under TCG.
 BOOT_MODS="ublk_drv virtio_rng"
 grep -q '^CONFIG_EXT4_FS=m' "$KCONFIG" && BOOT_MODS+=" ext4"
-MODS="$BOOT_MODS null_blk brd loop configfs ${VM_MODULES:-}"
+MODS="$BOOT_MODS ext4 null_blk brd loop configfs ${VM_MODULES:-}"
 MCPIO=$KD/mods-$(echo "$MODS" | sha256sum | cut -c1-12).cpio.gz
 if [ ! -s "$MCPIO" ]; then
 	M=$W/mods/lib/modules
@@ -206,6 +206,7 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup || echo "VMTEST: no cgroup2"
 echo "VMTEST-KERNEL: $(uname -r)"
 for m in $(cat /lib/modules/boot.list); do vm_insmod "$m" || echo "VMTEST: insmod $m failed"; done
 echo "VMTEST: up $(cut -d' ' -f1 /proc/uptime)s, running $VMTEST_SCRIPT"
+nk=$(dmesg | wc -l)
 cd /
 # interpreter from the script's #! line (default sh = dash), always with -e
 read -r l1 </test.sh || true
@@ -213,7 +214,7 @@ case $l1 in '#!'*) set -- ${l1#??} ;; *) set -- sh ;; esac
 [ "${1##*/}" != env ] || shift
 ${1##*/} -e /test.sh
 rc=$?
-[ $rc = 0 ] || { echo "VMTEST: rc=$rc, last kernel messages:"; dmesg | tail -n 30; }
+[ $rc = 0 ] || { echo "VMTEST: rc=$rc; kernel messages since start:"; dmesg | tail -n +$((nk + 1)) | tail -n 50; }
 echo "VMTEST-RESULT: rc=$rc up=$(cut -d' ' -f1 /proc/uptime)s"
 sync
 vmexit $rc
