@@ -1,0 +1,21 @@
+#!/bin/bash
+# Installs everything libublk needs to build and test, from Debian packages.
+# Run as root (or with sudo available). Idempotent.
+set -euo pipefail
+PKGS=(
+  build-essential cmake ninja-build pkg-config          # build
+  liburing-dev libabsl-dev libgtest-dev                 # libraries
+  qemu-system-x86 busybox-static xz-utils zstd cpio kmod # real-kernel VM tests
+  fio e2fsprogs util-linux debian-archive-keyring        # tools used inside the VM
+)
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
