@@ -48,20 +48,23 @@ else
   # leaves a half-written cache behind.
   TMP=$(mktemp -d "$BUILD/uapi-newest.XXXXXX")
   trap 'rm -rf "$TMP" "$TMP.log"' EXIT
-  if ! bash "$FETCH" "$TMP" "$SUITE" > "$TMP.log" 2>&1; then
-    cat "$TMP.log" >&2; rm -f "$TMP.log"
+  if ! bash "$FETCH" "$TMP" "$SUITE" > "$TMP.log"; then
+    cat "$TMP.log" >&2
     echo "ABI: fetching linux-libc-dev from $SUITE failed" >&2
     exit 3
   fi
-  # The fetch script prints the package version (its last non-empty line).
-  VER=$(awk 'NF {last=$NF} END {print last}' "$TMP.log")
+  # The fetch script prints "linux-libc-dev VERSION (SUITE) -> PATH".
+  VER=$(awk '$1 == "linux-libc-dev" && NF >= 2 {v = $2} END {print v}' "$TMP.log")
+  [ -n "$VER" ] || VER=$(awk 'NF {l = $0} END {print l}' "$TMP.log")
   rm -f "$TMP.log"
   [ -s "$TMP/linux/ublk_cmd.h" ] || { echo "ABI: no linux/ublk_cmd.h from $SUITE" >&2; exit 3; }
   echo "${VER:-unknown}" > "$TMP/.fetched"
   echo "$SUITE" > "$TMP/.fetched.suite"
   rm -rf "$OUT"
+  chmod 755 "$TMP"
   mv "$TMP" "$OUT"
   trap - EXIT
+  echo "ABI: fetched the header from $SUITE"
 fi
 
 echo "ABI: linux-libc-dev $(cat "$STAMP") ($SUITE): $HDR"
@@ -83,7 +86,7 @@ new=$({ grep -oE '^[[:space:]]*#[[:space:]]*define[[:space:]]+[A-Za-z0-9_]+' "$H
       done)
 strict_fail=0
 if [ -n "$new" ]; then
-  echo "ABI: WARNING: the header defines names this check does not know:" $new
+  echo "ABI: WARNING: the header defines names this check does not know: ${new//$'\n'/ }"
   [ "${UBLK_ABI_STRICT:-0}" = 1 ] && strict_fail=1
 fi
 

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Guest-side helpers for VM test scripts (busybox ash). run.sh copies this file to
 # /lib/vmtest/guest-lib.sh; guest scripts start with:  . /lib/vmtest/guest-lib.sh
 #
@@ -26,7 +27,7 @@ _vm_seq=0
 _vm_now() { read -r _vm_up _vm_rest </proc/uptime; echo "$_vm_up"; }
 
 run_case() {
-	local name=$1 tmo=$2 d cg rc t0 i
+	local name="$1" tmo="$2" d cg rc t0 i
 	shift 2
 	case $name in '' | *[!A-Za-z0-9_.:+-]*)
 		echo "run_case: bad case name '$name'" >&2
@@ -137,7 +138,7 @@ vm_insmod() {
 }
 
 vm_wait_path() {
-	local i=0 max=$((${2:-5} * 10))
+	local i=0 max="$((${2:-5} * 10))"
 	while [ ! -e "$1" ]; do
 		[ "$i" -lt "$max" ] || { echo "vm_wait_path: $1 did not appear" >&2; return 1; }
 		sleep 0.1

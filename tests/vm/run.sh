@@ -30,7 +30,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 usage() { sed -n '3,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 KPKG=${VM_KERNEL_PKG:-linux-image-cloud-amd64}
 SUITE=${VM_SUITE:-trixie-backports}
-MEM=1G TMO=300 RESULTS= LOG=
+MEM=1G TMO=300 RESULTS='' LOG=''
 while getopts k:s:m:t:r:l:h o; do
 	case $o in
 	k) KPKG=$OPTARG ;; s) SUITE=$OPTARG ;; m) MEM=$OPTARG ;; t) TMO=$OPTARG ;;
@@ -64,9 +64,8 @@ unpack_ko() {
 # --- 1. kernel: resolve the metapackage, fetch and extract; cached by resolved name
 vm_apt_setup "$SUITE"
 STAMP=$VM_CACHE/resolved-$SUITE-$KPKG
-IMG= FRESH=
-if [ -s "$STAMP" ] && [ -e "$VM_CACHE/k/$(cat "$STAMP")/.ok" ] &&
-	[ $(($(date +%s) - $(stat -c %Y "$STAMP"))) -lt "${VM_RESOLVE_TTL:-86400}" ]; then
+IMG='' FRESH=''
+if vm_young "$STAMP" && [ -e "$VM_CACHE/k/$(cat "$STAMP")/.ok" ]; then
 	IMG=$(cat "$STAMP")
 elif vm_apt_update "$SUITE"; then
 	FRESH=1
@@ -83,17 +82,22 @@ KD=$VM_CACHE/k/$IMG
 if [ ! -e "$KD/.ok" ]; then
 	# 7.x splits linux-image-X into linux-{binary,modules,base}-X (base has the config).
 	PKGS=$(apt-cache "${APT[@]}" depends "$IMG" | awk '/^ *Depends: linux-(base|binary|modules)-[0-9]/ { print $2 }')
-	vm_log "downloading" ${PKGS:-$IMG}
-	vm_apt_fetch "$W/debs" ${PKGS:-$IMG}
+	# shellcheck disable=SC2086 # a list of package names
+	vm_log "downloading" ${PKGS:-$IMG} && vm_apt_fetch "$W/debs" ${PKGS:-$IMG}
 	rm -rf "$KD"
 	mkdir -p "$KD"
 	for d in "$W"/debs/*.deb; do dpkg-deb -x "$d" "$KD"; done
-	rm -rf "$KD/usr/share" "$W/debs"
+	rm -rf "${KD:?}/usr/share" "$W/debs"
 	[ -d "$KD/lib/modules" ] || ln -s usr/lib "$KD/lib" # depmod/modprobe -d want <base>/lib/modules
 	depmod -b "$KD" "$(ls "$KD/lib/modules")"           # modules.dep is not shipped
 	touch "$KD/.ok"
 fi
-[ -z "$FRESH" ] || echo "$IMG" >"$STAMP" # the TTL counts from the last resolution
+if [ -n "$FRESH" ]; then # the TTL counts from the last resolution
+	OLD=$(cat "$STAMP" 2>/dev/null || true)
+	echo "$IMG" >"$STAMP"
+	# drop a superseded kernel unless another suite/package still resolves to it
+	[ -z "$OLD" ] || [ "$OLD" = "$IMG" ] || grep -qxF "$OLD" "$VM_CACHE"/resolved-* || rm -rf "${VM_CACHE:?}/k/$OLD"
+fi
 KVER=$(ls "$KD/lib/modules")
 VMLINUZ=$(ls "$KD/lib/modules/$KVER/vmlinuz" "$KD/boot/vmlinuz-$KVER" 2>/dev/null | head -1 || true)
 KCONFIG=$(ls "$KD/lib/modules/$KVER/config" "$KD/boot/config-$KVER" 2>/dev/null | head -1 || true)
@@ -131,6 +135,7 @@ fi
 PATH=$PATH:/usr/sbin:/sbin
 # Debian's busybox-static prefers its applets over PATH (in ash and in applets that
 # exec, e.g. timeout/xargs/env), so /bin/sh is dash and exec-ing helpers are real.
+# shellcheck disable=SC2206 # VM_TOOLS is a space-separated list
 TOOLS=(busybox dash bash fio mke2fs e2fsck blkdiscard blockdev losetup dd sha256sum timeout env xargs
 	${VM_TOOLS:-})
 TPATHS=()
@@ -139,6 +144,7 @@ for t in "${TOOLS[@]}"; do
 	TPATHS+=("$p")
 done
 TLIBS=$(libs_of "${TPATHS[@]}")
+# shellcheck disable=SC2086 # TLIBS: one path per line
 TKEY=$({ echo tools-v2; stat -L -c '%n %s %Y' "${TPATHS[@]}" $TLIBS /etc/mke2fs.conf 2>/dev/null || true; } | sha256sum | cut -c1-12)
 TCPIO=$VM_CACHE/tools-$TKEY.cpio.gz
 if [ ! -s "$TCPIO" ]; then
@@ -227,6 +233,7 @@ cat "$TCPIO" "$MCPIO" "$W/run.cpio.gz" >"$W/initrd"
 
 # --- 6. accelerator: TCG single-threaded (MTTCG gives sporadic int3 oopses) unless
 # VM_ACCEL=kvm and a probe boot works (a broken nested KVM hangs qemu: time-limit it).
+# shellcheck disable=SC2054
 ACCEL=tcg ACC=(-accel tcg,thread=single)
 if [ "${VM_ACCEL:-tcg}" = kvm ]; then
 	PROBE=$VM_CACHE/kvm-probe-$IMG-$(uname -r)

@@ -2,6 +2,7 @@
 # Guest script proving the VM harness: tests/vm/run.sh tests/vm/selftest.sh
 # VMTEST_SELFTEST_FAIL=1 adds deliberately failing cases (expect 3 FAILs, rc 1)
 # to check that failures are reported and later cases still run.
+# shellcheck source=tests/vm/guest-lib.sh
 . /lib/vmtest/guest-lib.sh
 
 t_ublk_control() {
