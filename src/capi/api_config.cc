@@ -28,6 +28,17 @@ absl::Status OutOfRange(absl::string_view what, uint64_t v, uint64_t lo, uint64_
 
 bool IsPow2(uint64_t v) { return v && !(v & (v - 1)); }
 
+// A setter whose only rule is a range: stores `v` into `field`.
+template <typename T>
+int SetInRange(const char* api, ublk_config* cfg, absl::string_view what, uint64_t v,
+               uint64_t lo, uint64_t hi, T ublk::uapi::DeviceSpec::*field) {
+  return Set(api, cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (v < lo || v > hi) return OutOfRange(what, v, lo, hi);
+    s.*field = static_cast<T>(v);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -92,21 +103,13 @@ int ublk_config_set_block_size(ublk_config* cfg, uint32_t logical, uint32_t phys
 }
 
 int ublk_config_set_queues(ublk_config* cfg, uint32_t nr) noexcept {
-  return Set("ublk_config_set_queues", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (nr < 1 || nr > ublk::uapi::kMaxNrQueues)
-      return OutOfRange("number of queues", nr, 1, ublk::uapi::kMaxNrQueues);
-    s.nr_queues = static_cast<uint16_t>(nr);
-    return absl::OkStatus();
-  });
+  return SetInRange("ublk_config_set_queues", cfg, "number of queues", nr, 1,
+                    ublk::uapi::kMaxNrQueues, &ublk::uapi::DeviceSpec::nr_queues);
 }
 
 int ublk_config_set_depth(ublk_config* cfg, uint32_t depth) noexcept {
-  return Set("ublk_config_set_depth", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (depth < 1 || depth > ublk::uapi::kMaxQueueDepth)
-      return OutOfRange("queue depth", depth, 1, ublk::uapi::kMaxQueueDepth);
-    s.queue_depth = static_cast<uint16_t>(depth);
-    return absl::OkStatus();
-  });
+  return SetInRange("ublk_config_set_depth", cfg, "queue depth", depth, 1,
+                    ublk::uapi::kMaxQueueDepth, &ublk::uapi::DeviceSpec::queue_depth);
 }
 
 int ublk_config_set_max_io_size(ublk_config* cfg, uint32_t bytes) noexcept {
@@ -136,19 +139,15 @@ int ublk_config_set_dev_id(ublk_config* cfg, int32_t id) noexcept {
 }
 
 int ublk_config_set_read_only(ublk_config* cfg, int read_only) noexcept {
-  return Set("ublk_config_set_read_only", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (read_only != 0 && read_only != 1) return OutOfRange("read_only", read_only, 0, 1);
-    s.read_only = read_only;
-    return absl::OkStatus();
-  });
+  return SetInRange("ublk_config_set_read_only", cfg, "read_only",
+                    static_cast<uint64_t>(static_cast<int64_t>(read_only)), 0, 1,
+                    &ublk::uapi::DeviceSpec::read_only);
 }
 
 int ublk_config_set_rotational(ublk_config* cfg, int rotational) noexcept {
-  return Set("ublk_config_set_rotational", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (rotational != 0 && rotational != 1) return OutOfRange("rotational", rotational, 0, 1);
-    s.rotational = rotational;
-    return absl::OkStatus();
-  });
+  return SetInRange("ublk_config_set_rotational", cfg, "rotational",
+                    static_cast<uint64_t>(static_cast<int64_t>(rotational)), 0, 1,
+                    &ublk::uapi::DeviceSpec::rotational);
 }
 
 int ublk_config_set_ctrl_timeout_ms(ublk_config* cfg, uint32_t ms) noexcept {
