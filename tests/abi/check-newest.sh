@@ -93,6 +93,12 @@ fi
 set +e
 "$BIN"
 rc=$?
+# ublk.h must also coexist with the newest uapi header in one C11 file.
+if ! gcc -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only -I "$OUT" -I "$SRC/../include" \
+    "$SRC/../tests/headertest/with_uapi.c"; then
+  echo "ABI: ublk.h collides with the newest <linux/ublk_cmd.h>"
+  rc=1
+fi
 set -e
 if [ "$rc" = 0 ] && [ "$strict_fail" = 1 ]; then
   echo "ABI: UBLK_ABI_STRICT=1 and the header has unknown names: failing"
