@@ -1,14 +1,12 @@
-// The control plane: commands on /dev/ublk-control over an SQE128 io_uring.
+// The control plane: one method per /dev/ublk-control command, over a
+// Transport (the real kernel's SQE128 io_uring, or a fake in tests).
 //
 // One Control per user (a device, or one CLI command). Not thread-safe: the
-// caller serialises calls. Every command has a deadline; when it passes the
-// command is cancelled, and if the kernel still holds it the ring is retired
-// (leaked, never reused) so nothing waits forever and no memory the kernel may
-// still write is freed.
+// caller serialises calls. Every command has a deadline (see transport.h);
+// nothing waits forever.
 #pragma once
 
 #include <sched.h>
-#include <liburing.h>
 
 #include <cstdint>
 #include <memory>
@@ -16,19 +14,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ctrl/transport.h"
 #include "uapi/abi.h"
 #include "util/unique_fd.h"
 
 namespace ublk::ctrl {
 
-inline constexpr char kControlPath[] = "/dev/ublk-control";
-inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(30);
-
 class Control {
  public:
-  // Opens /dev/ublk-control and the control ring. Errors say whether the
-  // driver is missing (ENOENT), access is denied (EACCES/EPERM) or io_uring is
-  // unavailable.
+  // Opens the control device (or the test transport). Errors say whether the
+  // driver is missing (ENOENT), access is denied (EACCES/EPERM) or io_uring
+  // is unavailable.
   static absl::StatusOr<std::unique_ptr<Control>> Open(
       absl::Duration timeout = kDefaultTimeout);
   ~Control();
@@ -48,26 +44,23 @@ class Control {
   // GET_DEV_INFO2 (with the /dev/ublkcN path), falling back to GET_DEV_INFO.
   absl::Status GetDevInfo(uint32_t dev_id, uapi::DevInfo* info);
   absl::Status GetQueueAffinity(uint32_t dev_id, uint16_t q_id, cpu_set_t* set);
+  // Opens /dev/ublkcN of `dev_id`, waiting up to the timeout for it.
+  absl::StatusOr<UniqueFd> OpenCharDev(uint32_t dev_id);
 
   absl::Duration timeout() const { return timeout_; }
 
  private:
-  struct Scratch;  // command payloads; leaked with the ring if it is retired
-  Control(UniqueFd fd, absl::Duration timeout);
-  // Sends one command and waits for its result (>= 0) or error.
-  absl::StatusOr<int> Run(uapi::CtrlOp op, const char* name, uapi::CtrlCmd cmd);
-  absl::Status Retire(const char* name);
+  struct Scratch;  // command payloads; leaked if the transport is retired
+  Control(std::unique_ptr<Transport> transport, absl::Duration timeout);
+  absl::StatusOr<int> Run(uapi::CtrlOp op, const char* name, const void* addr,
+                          uint16_t len, uint32_t dev_id, uint64_t data = 0);
 
-  UniqueFd fd_;
+  std::unique_ptr<Transport> transport_;
   absl::Duration timeout_;
-  io_uring ring_{};
-  bool ring_ok_ = false;
-  bool retired_ = false;
   std::unique_ptr<Scratch> scratch_;
-  uint64_t next_user_data_ = 1;
 };
 
-// Human hint for a control-command errno ("is the device id taken?"), or "".
-std::string CtrlErrorHint(uapi::CtrlOp op, int err);
+// The error for a failed command: "<NAME> failed: <strerror> (<hint>)".
+absl::Status CtrlError(uapi::CtrlOp op, const char* name, int err);
 
 }  // namespace ublk::ctrl

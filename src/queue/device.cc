@@ -17,7 +17,6 @@ namespace ublk {
 namespace {
 
 constexpr absl::Duration kNodeWait = absl::Seconds(10);
-constexpr absl::Duration kPollStep = absl::Milliseconds(5);
 
 uint32_t OpsMask(const BackendCaps& caps) {
   uint32_t m = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite);
@@ -28,18 +27,6 @@ uint32_t OpsMask(const BackendCaps& caps) {
 }
 
 }  // namespace
-
-absl::Status WaitForPath(const std::string& path, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  struct stat st;
-  while (::stat(path.c_str(), &st) != 0) {
-    if (absl::Now() > deadline)
-      return ErrnoError(ETIMEDOUT, absl::StrCat(path, " did not appear within ",
-                                                absl::FormatDuration(timeout)));
-    absl::SleepFor(kPollStep);
-  }
-  return absl::OkStatus();
-}
 
 Device::Device(uapi::DeviceSpec spec, std::unique_ptr<Backend> backend,
                std::unique_ptr<ctrl::Control> control)
@@ -88,9 +75,7 @@ absl::Status Device::AddAndConfigure() {
   UBLK_RETURN_IF_ERROR(uapi::ValidateParams(params, info_.max_io_buf_bytes, info_.flags));
   UBLK_RETURN_IF_ERROR(control_->SetParams(info_.dev_id, params));
 
-  UBLK_RETURN_IF_ERROR(WaitForPath(cdev_path_, kNodeWait));
-  cdev_fd_.Reset(::open(cdev_path_.c_str(), O_RDWR | O_CLOEXEC));
-  if (!cdev_fd_.valid()) return ErrnoError(errno, absl::StrCat("cannot open ", cdev_path_));
+  UBLK_ASSIGN_OR_RETURN(cdev_fd_, control_->OpenCharDev(info_.dev_id));
   return absl::OkStatus();
 }
 
@@ -146,7 +131,7 @@ absl::Status Device::Start() {
     std::lock_guard<std::mutex> lock(ctrl_mu_);
     s = control_->StartDev(info_.dev_id, static_cast<int32_t>(getpid()));
   }
-  if (s.ok()) s = WaitForPath(bdev_path_, kNodeWait);
+  if (s.ok()) s = ctrl::WaitForPath(bdev_path_, kNodeWait);
   if (!s.ok()) {
     ForceExitQueues();
     JoinQueues(control_->timeout());

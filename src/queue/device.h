@@ -102,7 +102,4 @@ class Device {
   State state_ = State::kCreated;
 };
 
-// Polls for `path` to appear (no udev in minimal systems), up to `timeout`.
-absl::Status WaitForPath(const std::string& path, absl::Duration timeout);
-
 }  // namespace ublk
