@@ -16,15 +16,6 @@ boot() {
     "$HERE/scenarios.sh" "$@" || rc=$?
 }
 boot "$@"
-# qemu's TCG occasionally crashes a guest in code unrelated to ublk (seen: a
-# page-fault recursion in `sh` on 6.12). One retry, said out loud, with the
-# first console kept for inspection; a second crash fails the suite.
-if [ "$rc" = 125 ]; then
-  cp "$LOG" "${LOG%.log}.crash1.log"
-  grep -a -m3 'Oops\|BUG:\|panic' "$LOG" || true
-  echo "run-suite: RETRY: the guest crashed (console kept in ${LOG%.log}.crash1.log)" >&2
-  boot "$@"
-fi
 grep -a 'VMTEST-KERNEL\|GUEST-FEATURES\|VMTEST-CASE\|VMTEST-SUMMARY' "$LOG" | tr -d '\r' || true
 if grep -aq 'VMTEST-SUMMARY' "$LOG"; then exit 0; fi
 echo "run-suite: the VM did not finish the suite (run.sh rc=$rc); console: $LOG" >&2
