@@ -43,7 +43,7 @@ Queue::~Queue() { Teardown(); }
 void Queue::Teardown() {
   if (ring_ok_) io_uring_queue_exit(&ring_);  // cancels anything still in the kernel
   ring_ok_ = false;
-  if (descs_) munmap(const_cast<uapi::IoDesc*>(descs_), descs_len_);
+  if (descs_ && !sink_) munmap(const_cast<uapi::IoDesc*>(descs_), descs_len_);
   descs_ = nullptr;
   if (bufs_) munmap(bufs_, bufs_len_);
   bufs_ = nullptr;
@@ -127,6 +127,7 @@ io_uring_sqe* Queue::GetSqe() {
 }
 
 void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
+  if (sink_) return sink_->OnCommand(op, tag, result);
   io_uring_sqe* sqe = GetSqe();
   if (!sqe) return;  // unreachable after a flush; the tag would stay owned
   std::memset(sqe, 0, sizeof(*sqe));
@@ -169,8 +170,6 @@ absl::Status Queue::Run() {
     }
     io_uring_cq_advance(&ring_, n);
   }
-  stats_.protocol_violations.store(tags_.violations(), std::memory_order_relaxed);
-  stats_.kernel_errors.store(tags_.errors(), std::memory_order_relaxed);
   tags_.KillAll();
   Teardown();
   t_current_queue = nullptr;
@@ -185,7 +184,16 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
   }
   switch (ud.kind) {
     case uapi::SqeKind::kUblkCmd:
-      if (tags_.OnCqe(ud.tag, cqe->res) == TagStates::Action::kDispatch) Dispatch(ud.tag);
+      switch (tags_.OnCqe(ud.tag, cqe->res)) {
+        case TagStates::Action::kDispatch: Dispatch(ud.tag); break;
+        case TagStates::Action::kIgnore:
+          stats_.protocol_violations.fetch_add(1, std::memory_order_relaxed);
+          break;
+        case TagStates::Action::kDied:
+          if (cqe->res != uapi::kIoResAbort)
+            stats_.kernel_errors.fetch_add(1, std::memory_order_relaxed);
+          break;
+      }
       break;
     case uapi::SqeKind::kWakeup:
       wake_armed_ = false;
@@ -257,6 +265,23 @@ void Queue::DrainForeignCompletions() {
     FinishOnThread(io, io->result);
     io = next;
   }
+}
+
+absl::Status Queue::SetupForTesting(const uapi::IoDesc* descs, CommandSink* sink) {
+  t_current_queue = this;
+  sink_ = sink;
+  descs_ = descs;
+  UBLK_RETURN_IF_ERROR(AllocBuffers());
+  wake_fd_.Reset(eventfd(0, EFD_CLOEXEC));
+  if (!wake_fd_.valid()) return ErrnoError(errno, "eventfd failed");
+  return absl::OkStatus();
+}
+
+void Queue::InjectCqeForTesting(uint64_t user_data, int32_t res) {
+  io_uring_cqe cqe{};
+  cqe.user_data = user_data;
+  cqe.res = res;
+  HandleCqe(&cqe);
 }
 
 void Queue::RequestExit() noexcept {

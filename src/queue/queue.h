@@ -57,6 +57,22 @@ class Queue {
   // Any thread: finish a request (see CompleteIo).
   void Complete(Io* io, int32_t result) noexcept;
 
+  // ---- tests only: a queue without a kernel --------------------------------
+  // Commands that would go to the kernel are handed to the sink instead.
+  class CommandSink {
+   public:
+    virtual ~CommandSink() = default;
+    virtual void OnCommand(uapi::IoCmdOp op, uint16_t tag, int32_t result) = 0;
+  };
+  // `descs` (depth entries, owned by the caller) stands in for the mmap'd
+  // descriptor array. Allocates buffers and the wakeup eventfd, no ring.
+  absl::Status SetupForTesting(const uapi::IoDesc* descs, CommandSink* sink);
+  // Processes one completion as if the ring had delivered it.
+  void InjectCqeForTesting(uint64_t user_data, int32_t res);
+  // Processes completions made by other threads (what the wakeup read does).
+  void DrainForTesting() { DrainForeignCompletions(); }
+  uint32_t live_tags() const { return tags_.live(); }
+
   // Requests handed to the backend and not completed yet (any thread).
   uint32_t backend_inflight() const { return inflight_.load(std::memory_order_acquire); }
   const QueueStats& stats() const { return stats_; }
@@ -78,6 +94,7 @@ class Queue {
 
   QueueConfig cfg_;
   Backend* backend_;
+  CommandSink* sink_ = nullptr;  // tests only
   io_uring ring_{};
   bool ring_ok_ = false;
   const uapi::IoDesc* descs_ = nullptr;

@@ -1,0 +1,163 @@
+// The queue's request path against a fake descriptor area: corrupt
+// descriptors are completed with an error and counted, never executed;
+// completions from other threads are committed once.
+#include "queue/queue.h"
+
+#include <atomic>
+#include <cerrno>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "uapi/encoding.h"
+
+namespace ublk {
+namespace {
+
+constexpr uint16_t kDepth = 8;
+constexpr uint32_t kBuf = 64 * 1024;
+constexpr uint64_t kSectors = 2048;  // 1 MiB device
+
+struct Commit {
+  uapi::IoCmdOp op;
+  uint16_t tag;
+  int32_t result;
+};
+
+class RecordingSink : public Queue::CommandSink {
+ public:
+  void OnCommand(uapi::IoCmdOp op, uint16_t tag, int32_t result) override {
+    commits.push_back({op, tag, result});
+  }
+  std::vector<Commit> commits;
+};
+
+// Counts what it executes; completes inline or hands the io to a thread.
+class CountingBackend : public Backend {
+ public:
+  BackendCaps Caps() const override { return {.flush = true}; }
+  void Submit(Io* io) override {
+    executed++;
+    if (defer) {
+      deferred.push_back(io);
+      return;
+    }
+    CompleteIo(io, io->req.op == uapi::kOpFlush ? 0 : static_cast<int32_t>(io->req.length));
+  }
+  std::atomic<int> executed{0};
+  bool defer = false;
+  std::vector<Io*> deferred;
+};
+
+class QueueFake : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    QueueConfig cfg;
+    cfg.q_id = 0;
+    cfg.depth = kDepth;
+    cfg.buffer_bytes = kBuf;
+    cfg.limits.dev_sectors = kSectors;
+    cfg.limits.buffer_bytes = kBuf;
+    cfg.limits.ops_mask = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite) |
+                          uapi::OpBit(uapi::kOpFlush);
+    queue_ = std::make_unique<Queue>(cfg, &backend_);
+    ASSERT_TRUE(queue_->SetupForTesting(descs_, &sink_).ok());
+  }
+  void Deliver(uint16_t tag, uint32_t op, uint32_t nr, uint64_t start) {
+    descs_[tag % kDepth] = {op, nr, start, 0};
+    queue_->InjectCqeForTesting(
+        uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}),
+        uapi::kIoResOk);
+  }
+  uint64_t Bad() { return queue_->stats().bad_descriptors.load(); }
+
+  uapi::IoDesc descs_[kDepth] = {};
+  RecordingSink sink_;
+  CountingBackend backend_;
+  std::unique_ptr<Queue> queue_;
+};
+
+TEST_F(QueueFake, GoodRequestIsExecutedAndCommitted) {
+  Deliver(3, uapi::kOpRead, 8, 100);
+  ASSERT_EQ(sink_.commits.size(), 1u);
+  EXPECT_EQ(sink_.commits[0].op, uapi::IoCmdOp::kCommitAndFetchReq);
+  EXPECT_EQ(sink_.commits[0].tag, 3);
+  EXPECT_EQ(sink_.commits[0].result, 4096);
+  EXPECT_EQ(backend_.executed.load(), 1);
+  EXPECT_EQ(Bad(), 0u);
+}
+
+TEST_F(QueueFake, CorruptDescriptorsAreRefusedNotExecuted) {
+  Deliver(0, uapi::kOpWrite, 8, kSectors - 4);          // past the end
+  Deliver(1, uapi::kOpRead, kBuf / 512 + 1, 0);         // larger than the buffer
+  Deliver(2, 0x7f, 8, 0);                               // unknown op
+  Deliver(3, uapi::kOpDiscard, 8, 0);                   // not advertised
+  Deliver(4, uapi::kOpFlush, 8, 0);                     // flush with a range
+  ASSERT_EQ(sink_.commits.size(), 5u);
+  EXPECT_EQ(sink_.commits[0].result, -EINVAL);
+  EXPECT_EQ(sink_.commits[1].result, -EINVAL);
+  EXPECT_EQ(sink_.commits[2].result, -EOPNOTSUPP);
+  EXPECT_EQ(sink_.commits[3].result, -EOPNOTSUPP);
+  EXPECT_EQ(sink_.commits[4].result, -EINVAL);
+  EXPECT_EQ(backend_.executed.load(), 0);
+  EXPECT_EQ(Bad(), 5u);
+  EXPECT_EQ(queue_->backend_inflight(), 0u);
+}
+
+TEST_F(QueueFake, TagOutOfRangeIsAViolationNotARequest) {
+  Deliver(kDepth + 5, uapi::kOpRead, 8, 0);
+  queue_->InjectCqeForTesting(0xff00000000000000ull, 0);  // undecodable user_data
+  EXPECT_TRUE(sink_.commits.empty());
+  EXPECT_EQ(backend_.executed.load(), 0);
+  EXPECT_EQ(queue_->stats().protocol_violations.load(), 2u);
+}
+
+TEST_F(QueueFake, CqeForATagTheServerOwnsIsIgnored) {
+  backend_.defer = true;
+  Deliver(2, uapi::kOpRead, 8, 0);
+  Deliver(2, uapi::kOpRead, 8, 0);  // the kernel cannot hand out tag 2 twice
+  EXPECT_EQ(backend_.executed.load(), 1);
+  EXPECT_TRUE(sink_.commits.empty());
+  EXPECT_EQ(queue_->stats().protocol_violations.load(), 1u);
+}
+
+TEST_F(QueueFake, AbortKillsTags) {
+  for (uint16_t t = 0; t < kDepth; ++t)
+    queue_->InjectCqeForTesting(
+        uapi::EncodeUserData({.tag = t, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}),
+        uapi::kIoResAbort);
+  EXPECT_EQ(queue_->live_tags(), 0u);
+  EXPECT_TRUE(sink_.commits.empty());
+}
+
+TEST_F(QueueFake, ForeignCompletionsCommitOnceEvenIfRepeated) {
+  backend_.defer = true;
+  for (uint16_t t = 0; t < kDepth; ++t) Deliver(t, uapi::kOpWrite, 8, t * 8u);
+  ASSERT_EQ(backend_.deferred.size(), kDepth);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 2; ++k)  // two threads race to complete every request
+    threads.emplace_back([&] {
+      for (Io* io : backend_.deferred) CompleteIo(io, 4096);
+    });
+  for (auto& t : threads) t.join();
+  queue_->DrainForTesting();
+  ASSERT_EQ(sink_.commits.size(), kDepth);
+  for (const Commit& c : sink_.commits) EXPECT_EQ(c.result, 4096);
+  EXPECT_EQ(queue_->stats().double_completions.load(), kDepth);
+  EXPECT_EQ(queue_->backend_inflight(), 0u);
+}
+
+TEST_F(QueueFake, BadBackendResultsBecomeEio) {
+  backend_.defer = true;
+  Deliver(0, uapi::kOpRead, 8, 0);
+  Deliver(1, uapi::kOpRead, 8, 0);
+  Deliver(2, uapi::kOpRead, 8, 0);
+  CompleteIo(backend_.deferred[0], 8192);    // more than asked
+  CompleteIo(backend_.deferred[1], 0);       // nothing done
+  CompleteIo(backend_.deferred[2], -100000); // not an errno
+  ASSERT_EQ(sink_.commits.size(), 3u);
+  for (const Commit& c : sink_.commits) EXPECT_EQ(c.result, -EIO);
+}
+
+}  // namespace
+}  // namespace ublk
