@@ -72,7 +72,8 @@ absl::Status Device::AddAndConfigure() {
   // The kernel may round the buffer size down; never promise more.
   params.basic.max_sectors =
       std::min(params.basic.max_sectors, info_.max_io_buf_bytes >> uapi::kSectorShift);
-  UBLK_RETURN_IF_ERROR(uapi::ValidateParams(params, info_.max_io_buf_bytes, info_.flags));
+  UBLK_RETURN_IF_ERROR(uapi::ValidateParams(params, info_.max_io_buf_bytes, info_.flags,
+                                            have_features ? features : 0));
   UBLK_RETURN_IF_ERROR(control_->SetParams(info_.dev_id, params));
 
   UBLK_ASSIGN_OR_RETURN(cdev_fd_, control_->OpenCharDev(info_.dev_id));

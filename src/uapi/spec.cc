@@ -14,6 +14,9 @@ uint8_t Log2(uint64_t v) { return static_cast<uint8_t>(std::countr_zero(v)); }
 
 absl::Status Invalid(absl::string_view what) { return ErrnoError(EINVAL, what); }
 
+// Largest physical block size / io_min / io_opt any kernel accepts.
+constexpr uint32_t kMaxBlockAttr = 256u << 20;
+
 uint32_t Physical(const DeviceSpec& s) {
   return s.physical_block_size ? s.physical_block_size : s.logical_block_size;
 }
@@ -24,13 +27,16 @@ absl::Status ValidateBlockSizes(const DeviceSpec& s) {
     return Invalid(absl::StrCat("logical block size ", lbs,
                                 " must be a power of two in [512, ", kPageSize, "]"));
   const uint32_t pbs = Physical(s);
-  if (!IsPow2(pbs) || pbs < lbs)
+  if (!IsPow2(pbs) || pbs < lbs || pbs > kMaxBlockAttr)
     return Invalid(absl::StrCat("physical block size ", pbs,
-                                " must be a power of two >= the logical block size ", lbs));
-  if (s.io_opt_bytes && (!IsPow2(s.io_opt_bytes) || s.io_opt_bytes < lbs))
+                                " must be a power of two >= the logical block size ", lbs,
+                                " and at most 256 MiB"));
+  if (s.io_opt_bytes && (!IsPow2(s.io_opt_bytes) || s.io_opt_bytes < lbs ||
+                         s.io_opt_bytes > kMaxBlockAttr))
     return Invalid(absl::StrCat("optimal I/O size ", s.io_opt_bytes,
                                 " must be a power of two >= ", lbs));
-  if (s.io_min_bytes && (!IsPow2(s.io_min_bytes) || s.io_min_bytes < lbs))
+  if (s.io_min_bytes && (!IsPow2(s.io_min_bytes) || s.io_min_bytes < lbs ||
+                         s.io_min_bytes > kMaxBlockAttr))
     return Invalid(absl::StrCat("minimum I/O size ", s.io_min_bytes,
                                 " must be a power of two >= ", lbs));
   return absl::OkStatus();
@@ -106,8 +112,23 @@ Params BuildParams(const DeviceSpec& s) {
   return p;
 }
 
+uint32_t KnownParamTypes(uint64_t features) {
+  uint32_t t = kParamBasic | kParamDiscard | kParamDevt;
+  if (features & kFZoned) t |= kParamZoned;
+  // DMA alignment (6.14) and segment limits (6.15) have no feature bit of
+  // their own; UPDATE_SIZE (6.15) is the first flag that implies both.
+  if (features & kFUpdateSize) t |= kParamDmaAlign | kParamSegment;
+  if (features & kFIntegrity) t |= kParamIntegrity;
+  return t;
+}
+
 absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
-                            uint64_t flags) {
+                            uint64_t flags, uint64_t features) {
+  if (p.len == 0 || p.len > sizeof(Params))
+    return Invalid(absl::StrCat("parameter length ", p.len, " outside [1, ", sizeof(Params), "]"));
+  if (const uint32_t unknown = p.types & ~KnownParamTypes(features))
+    return ErrnoError(EOPNOTSUPP, absl::StrCat("parameter types 0x", absl::Hex(unknown),
+                                               " are not supported by the running kernel"));
   if (!(p.types & kParamBasic)) return Invalid("parameters lack the basic block");
   const ParamBasic& b = p.basic;
   if (b.logical_bs_shift < 9 || b.logical_bs_shift > 12)
@@ -115,9 +136,18 @@ absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
                                 " outside [9, 12]"));
   if (b.logical_bs_shift > b.physical_bs_shift)
     return Invalid("logical block size larger than the physical block size");
+  // Newer kernels cap physical block size, io_min and io_opt at 256 MiB
+  // (seen in 7.3, absent in 6.12; UPDATE_SIZE is the proxy we use, so on
+  // kernels in between the library may refuse a value the kernel takes).
+  constexpr uint8_t kMaxShift = 28;
+  if ((features & kFUpdateSize) &&
+      (b.physical_bs_shift > kMaxShift || b.io_min_shift > kMaxShift || b.io_opt_shift > kMaxShift))
+    return Invalid("physical block size, io_min and io_opt must be at most 256 MiB");
   if (b.max_sectors > (max_io_buf_bytes >> kSectorShift))
     return Invalid(absl::StrCat("max_sectors ", b.max_sectors,
                                 " exceeds the I/O buffer size ", max_io_buf_bytes));
+  if (b.max_sectors < kPageSize >> kSectorShift)
+    return Invalid(absl::StrCat("max_sectors ", b.max_sectors, " is below one page"));
   if ((flags & kFZoned) && b.chunk_sectors == 0)
     return Invalid("a zoned device needs chunk_sectors");
   if (p.types & kParamDiscard) {
@@ -127,6 +157,10 @@ absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
     if (d.discard_granularity == 0) return Invalid("discard granularity is 0");
   }
   if (p.types & kParamDevt) return Invalid("the devt parameters are read-only");
+  if ((p.types & kParamZoned) && !(flags & kFZoned))
+    return Invalid("zoned parameters on a device that is not zoned");
+  if ((p.types & kParamIntegrity) && !(flags & kFIntegrity))
+    return Invalid("integrity parameters on a device without UBLK_F_INTEGRITY");
   if (p.types & kParamDmaAlign) {
     const uint32_t a = p.dma.alignment;
     if (a >= kPageSize || !IsPow2(uint64_t{a} + 1))
@@ -139,7 +173,6 @@ absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
       return Invalid("segment boundary mask must be 2^n-1 and >= page size - 1");
     if (g.max_segment_size < kPageSize)
       return Invalid("max segment size below the page size");
-    if (g.max_segments == 0) return Invalid("max segments is 0");
   }
   return absl::OkStatus();
 }

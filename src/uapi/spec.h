@@ -46,11 +46,21 @@ DevInfo BuildDevInfo(const DeviceSpec& spec);
 // The SET_PARAMS payload for a (validated) spec.
 Params BuildParams(const DeviceSpec& spec);
 
+// Features mask meaning "a kernel that knows every parameter type".
+inline constexpr uint64_t kAllFeatures = ~uint64_t{0};
+
+// The parameter types a kernel with GET_FEATURES mask `features` understands
+// (0 = no GET_FEATURES: before 6.5). Kernels silently drop types they do
+// not know, so the library refuses to send those.
+uint32_t KnownParamTypes(uint64_t features);
+
 // The kernel's own SET_PARAMS rules (drivers/block/ublk_drv.c,
 // ublk_validate_params), applied before anything is sent. `max_io_buf_bytes`
-// is what the kernel reported after ADD_DEV; `flags` the negotiated flags.
+// is what the kernel reported after ADD_DEV, `flags` the negotiated flags,
+// `features` the GET_FEATURES mask. EINVAL where the kernel would say
+// EINVAL; EOPNOTSUPP for a type the running kernel would silently ignore.
 absl::Status ValidateParams(const Params& params, uint32_t max_io_buf_bytes,
-                            uint64_t flags);
+                            uint64_t flags, uint64_t features = kAllFeatures);
 
 // Decodes a dev_info returned by the kernel, refusing values a sane kernel
 // cannot produce (queues/depth out of range, ...).

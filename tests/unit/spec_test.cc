@@ -119,3 +119,44 @@ TEST(Spec, KernelDevInfoSanity) {
 
 }  // namespace
 }  // namespace ublk::uapi
+
+namespace ublk::uapi {
+namespace {
+
+// Rules found by the differential check against 6.12 and 7.3 (params_diff).
+TEST(SpecKernelRules, MaxSectorsBelowAPageIsRefused) {
+  Params p = BuildParams(Good());
+  p.basic.max_sectors = 7;
+  EXPECT_EQ(ToErrno(ValidateParams(p, kDefaultMaxIoBytes, 0)), EINVAL);
+  p.basic.max_sectors = 8;
+  EXPECT_TRUE(ValidateParams(p, kDefaultMaxIoBytes, 0).ok());
+}
+
+TEST(SpecKernelRules, HugeBlockAttributesDependOnKernel) {
+  Params p = BuildParams(Good());
+  p.basic.io_opt_shift = 29;
+  EXPECT_EQ(ToErrno(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fffff)), EINVAL);  // 7.3
+  EXPECT_TRUE(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fe).ok());              // 6.12
+}
+
+TEST(SpecKernelRules, TypesTheKernelWouldDropAreRefused) {
+  Params p = BuildParams(Good());
+  p.types |= kParamDmaAlign;
+  p.dma.alignment = 511;
+  EXPECT_EQ(ToErrno(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fe)), EOPNOTSUPP);
+  EXPECT_TRUE(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fffff).ok());
+  p.types |= 1u << 12;  // a type no kernel defines
+  EXPECT_EQ(ToErrno(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fffff)), EOPNOTSUPP);
+}
+
+TEST(SpecKernelRules, LengthAndSpecCaps) {
+  Params p = BuildParams(Good());
+  p.len = 0;
+  EXPECT_EQ(ToErrno(ValidateParams(p, kDefaultMaxIoBytes, 0)), EINVAL);
+  DeviceSpec s = Good();
+  s.physical_block_size = 512u << 20;
+  EXPECT_EQ(ToErrno(ValidateSpec(s)), EINVAL);
+}
+
+}  // namespace
+}  // namespace ublk::uapi

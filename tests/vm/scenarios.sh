@@ -157,4 +157,5 @@ clean; run_case fio_async 300 case_fio_async
 clean; run_case stop_under_load 180 case_stop_under_load
 clean; run_case two_devices 120 case_two_devices
 clean; run_case del_all 120 case_del_all
+clean; run_case params_diff 300 ublk_params_diff 400
 vm_summary
