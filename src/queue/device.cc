@@ -17,6 +17,7 @@ namespace ublk {
 namespace {
 
 constexpr absl::Duration kNodeWait = absl::Seconds(10);
+constexpr absl::Duration kQuiesceWait = absl::Seconds(1);
 
 uint32_t OpsMask(const BackendCaps& caps) {
   uint32_t m = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite);
@@ -204,8 +205,18 @@ absl::Status Device::Close() {
   if (state() == State::kClosed) return absl::OkStatus();
   absl::Status first = Stop();
   if (!queues_.empty()) JoinQueues(control_->timeout());
+  // A completing thread may still be between its push and its wakeup
+  // write; that window is short, so a bounded wait covers it.
+  const absl::Time deadline = absl::Now() + kQuiesceWait;
+  auto quiescent = [&] {
+    for (auto& q : queues_)
+      if (!q->Quiescent()) return false;
+    return true;
+  };
+  while (!quiescent() && absl::Now() < deadline) absl::SleepFor(absl::Microseconds(100));
   uint32_t inflight = 0;
   for (auto& q : queues_) inflight += q->backend_inflight();
+  const bool keep_queues = !quiescent();
   if (inflight && first.ok())
     first = ErrnoError(EBUSY, absl::StrCat(inflight, " requests still held by the backend"));
   cdev_fd_.Reset();  // DEL_DEV waits for the last reference to the char device
@@ -215,7 +226,7 @@ absl::Status Device::Close() {
     if (!s.ok() && ToErrno(s) != ENODEV && first.ok()) first = s;
     added_ = false;
   }
-  if (inflight) {
+  if (keep_queues) {
     // A backend still holds requests: keep the queues alive so its late
     // completions land in valid memory, instead of freeing them under it.
     for (auto& q : queues_) (void)q.release();

@@ -246,6 +246,9 @@ void Queue::Complete(Io* io, int32_t result) noexcept {
     FinishOnThread(io, result);
     return;
   }
+  // From the push on, the queue may finish this request and the device may
+  // be closed; `completers_` keeps the eventfd alive until the write is done.
+  completers_.fetch_add(1, std::memory_order_acq_rel);
   io->result = result;
   Io* old = completed_head_.load(std::memory_order_relaxed);
   do {
@@ -256,6 +259,7 @@ void Queue::Complete(Io* io, int32_t result) noexcept {
     const uint64_t one = 1;
     (void)!write(wake_fd_.get(), &one, sizeof(one));
   }
+  completers_.fetch_sub(1, std::memory_order_release);
 }
 
 void Queue::DrainForeignCompletions() {

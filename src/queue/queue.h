@@ -75,6 +75,12 @@ class Queue {
 
   // Requests handed to the backend and not completed yet (any thread).
   uint32_t backend_inflight() const { return inflight_.load(std::memory_order_acquire); }
+  // No request is held by the backend and no completing thread still
+  // touches the queue: it may be destroyed (any thread).
+  bool Quiescent() const {
+    return inflight_.load(std::memory_order_acquire) == 0 &&
+           completers_.load(std::memory_order_acquire) == 0;
+  }
   const QueueStats& stats() const { return stats_; }
   uint16_t q_id() const { return cfg_.q_id; }
 
@@ -109,6 +115,7 @@ class Queue {
   std::atomic<bool> exit_requested_{false};
   std::atomic<Io*> completed_head_{nullptr};
   std::atomic<uint32_t> inflight_{0};
+  std::atomic<uint32_t> completers_{0};  // foreign threads inside Complete()
   QueueStats stats_;
 };
 

@@ -145,6 +145,25 @@ case_del_all() {
 	cat /tmp/err
 }
 
+# Sanitizer run (VMTEST_SANITIZER=1): reports go to files, so that a daemon
+# whose stderr is /dev/null cannot hide one; the last case fails on any.
+if [ -n "${VMTEST_SANITIZER:-}" ]; then
+	mkdir -p /tmp/san
+	export ASAN_OPTIONS=log_path=/tmp/san/asan:detect_leaks=1
+	export UBSAN_OPTIONS=log_path=/tmp/san/ubsan:print_stacktrace=1:halt_on_error=1
+	# Never halt: a process that serves its own I/O cannot exit while that
+	# I/O is in flight; reports are collected and fail the last case.
+	export TSAN_OPTIONS=log_path=/tmp/san/tsan:halt_on_error=0:second_deadlock_stack=1
+fi
+case_tsan_api() { ublk_vm_tests_static; }
+case_sanitizer_reports() {
+	if ls /tmp/san/* >/dev/null 2>&1; then
+		cat /tmp/san/*
+		fail "sanitizer reports above"
+	fi
+	echo "no sanitizer reports"
+}
+
 # A failed case may leave a device behind; never let it fail the next one.
 clean() { ublk del --all >/dev/null 2>&1 || true; }
 
@@ -158,4 +177,8 @@ clean; run_case stop_under_load 180 case_stop_under_load
 clean; run_case two_devices 120 case_two_devices
 clean; run_case del_all 120 case_del_all
 clean; run_case params_diff 300 ublk_params_diff 400
+if [ -n "${VMTEST_SANITIZER:-}" ]; then
+	clean; run_case tsan_api 600 case_tsan_api
+	clean; run_case sanitizer_reports 60 case_sanitizer_reports
+fi
 vm_summary

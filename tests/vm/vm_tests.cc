@@ -27,33 +27,51 @@ namespace {
 constexpr uint64_t kSize = 64ull << 20;
 constexpr uint32_t kMaxIo = 512 * 1024;
 
-// A RAM disk backend whose memory the test reads and writes directly.
+// A RAM disk backend whose memory the test reads and writes directly. The
+// test and the queue threads hand data to each other through the kernel,
+// which ThreadSanitizer cannot see; the mutex makes that order visible.
 struct Ram {
   std::vector<unsigned char> mem = std::vector<unsigned char>(kSize);
+  std::mutex mu;
   std::atomic<int> frees{0};
   std::atomic<uint64_t> reads{0}, writes{0};
-  uint64_t poison_off = UINT64_MAX;  // reads here fail with poison_err
-  int32_t poison_err = 0;
+  std::atomic<uint64_t> poison_off{UINT64_MAX};  // reads here fail with poison_err
+  std::atomic<int32_t> poison_err{0};
 };
 
 int32_t RamRead(void* ud, ublk_io*, void* buf, uint32_t len, uint64_t off) {
   auto* r = static_cast<Ram*>(ud);
   r->reads++;
-  if (off <= r->poison_off && r->poison_off < off + len) return r->poison_err;
+  const uint64_t poison = r->poison_off.load();
+  if (off <= poison && poison < off + len) return r->poison_err.load();
+  std::lock_guard<std::mutex> l(r->mu);
   std::memcpy(buf, r->mem.data() + off, len);
   return static_cast<int32_t>(len);
 }
 int32_t RamWrite(void* ud, ublk_io*, const void* buf, uint32_t len, uint64_t off) {
   auto* r = static_cast<Ram*>(ud);
   r->writes++;
+  std::lock_guard<std::mutex> l(r->mu);
   std::memcpy(r->mem.data() + off, buf, len);
   return static_cast<int32_t>(len);
 }
+
+// The test's own view of backend memory, under the same lock.
+bool RamEquals(Ram& ram, uint64_t off, const unsigned char* p, size_t len) {
+  std::lock_guard<std::mutex> l(ram.mu);
+  return std::memcmp(ram.mem.data() + off, p, len) == 0;
+}
+void RamFill(Ram& ram, uint64_t off, size_t len, uint32_t seed);
 void RamFree(void* ud) { static_cast<Ram*>(ud)->frees++; }
 
 void Fill(unsigned char* p, size_t n, uint32_t seed) {
   std::mt19937 g(seed);
   for (size_t i = 0; i < n; ++i) p[i] = static_cast<unsigned char>(g());
+}
+
+void RamFill(Ram& ram, uint64_t off, size_t len, uint32_t seed) {
+  std::lock_guard<std::mutex> l(ram.mu);
+  Fill(ram.mem.data() + off, len, seed);
 }
 
 struct AlignedBuf {
@@ -109,10 +127,10 @@ void DirectCase(Ram& ram, int fd, uint64_t off, size_t len, uint32_t seed) {
   Fill(w.p, len, seed);
   ASSERT_EQ(pwrite(fd, w.p, len, static_cast<off_t>(off)), static_cast<ssize_t>(len))
       << "off=" << off << " len=" << len << " " << std::strerror(errno);
-  EXPECT_EQ(std::memcmp(ram.mem.data() + off, w.p, len), 0) << "write missed the backend at " << off;
-  Fill(ram.mem.data() + off, len, seed + 1);
+  EXPECT_TRUE(RamEquals(ram, off, w.p, len)) << "write missed the backend at " << off;
+  RamFill(ram, off, len, seed + 1);
   ASSERT_EQ(pread(fd, r.p, len, static_cast<off_t>(off)), static_cast<ssize_t>(len));
-  EXPECT_EQ(std::memcmp(ram.mem.data() + off, r.p, len), 0) << "read not from the backend at " << off;
+  EXPECT_TRUE(RamEquals(ram, off, r.p, len)) << "read not from the backend at " << off;
 }
 
 TEST(Api, DirectIoRoundTrips) {
@@ -152,13 +170,13 @@ TEST(Api, BufferedRoundTripReachesBackend) {
   const off_t off = 5 * 4096 + 17;
   ASSERT_EQ(pwrite(fd, w.data(), w.size(), off), static_cast<ssize_t>(w.size()));
   ASSERT_EQ(fsync(fd), 0);
-  EXPECT_EQ(std::memcmp(ram.mem.data() + off, w.data(), w.size()), 0);
-  Fill(ram.mem.data() + off, w.size(), 8);
+  EXPECT_TRUE(RamEquals(ram, off, w.data(), w.size()));
+  RamFill(ram, off, w.size(), 8);
   ASSERT_EQ(ioctl(fd, BLKFLSBUF, 0), 0);  // drop the page cache: next read hits the backend
   const uint64_t reads_before = ram.reads.load();
   ASSERT_EQ(pread(fd, r.data(), r.size(), off), static_cast<ssize_t>(r.size()));
   EXPECT_GT(ram.reads.load(), reads_before);
-  EXPECT_EQ(std::memcmp(ram.mem.data() + off, r.data(), r.size()), 0);
+  EXPECT_TRUE(RamEquals(ram, off, r.data(), r.size()));
   close(fd);
 }
 
@@ -203,9 +221,12 @@ struct AsyncRam {
       const uint64_t off = ublk_io_offset(io);
       const uint32_t len = ublk_io_length(io);
       int32_t res = static_cast<int32_t>(len);
-      if (ublk_io_op(io) == UBLK_OP_READ) std::memcpy(ublk_io_buf(io), ram.mem.data() + off, len);
-      else if (ublk_io_op(io) == UBLK_OP_WRITE) std::memcpy(ram.mem.data() + off, ublk_io_buf(io), len);
-      else res = -EOPNOTSUPP;
+      {
+        std::lock_guard<std::mutex> ml(ram.mu);
+        if (ublk_io_op(io) == UBLK_OP_READ) std::memcpy(ublk_io_buf(io), ram.mem.data() + off, len);
+        else if (ublk_io_op(io) == UBLK_OP_WRITE) std::memcpy(ram.mem.data() + off, ublk_io_buf(io), len);
+        else res = -EOPNOTSUPP;
+      }
       foreign_completions++;  // this is the worker, never a queue thread
       ublk_io_complete(io, res);
     }

@@ -1,0 +1,110 @@
+// Packed integers of uapi/encoding.h: queue-ring user_data and user-copy
+// file positions. Round trips must be exact for in-range input and
+// out-of-range input refused, in both directions.
+//
+// Input: mode u8 | tag u16 | kind u8 | aux u32 | raw user_data u64 |
+//        q_id u32 | tag u32 | offset u32 | raw position u64.
+// Mode bits fold fields into (or near) their valid ranges so that both the
+// accepting and the refusing paths are hit by most inputs.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_common.h"
+#include "uapi/abi.h"
+#include "uapi/encoding.h"
+
+namespace {
+
+using namespace ublk::uapi;
+
+void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux) {
+  const bool valid_kind = kind >= 1 && kind <= 3;
+  UserData in;
+  in.tag = tag;
+  in.kind = static_cast<SqeKind>(kind);
+  in.aux = aux;
+  const uint64_t raw = EncodeUserData(in);
+  FUZZ_CHECK(raw >> 56 == 0);  // bits 56-63 are zero
+  FUZZ_CHECK((raw & 0xffff) == tag);
+  FUZZ_CHECK(((raw >> 16) & 0xff) == kind);
+  FUZZ_CHECK(((raw >> 24) & 0xffffffffu) == aux);
+  UserData out;
+  const bool ok = DecodeUserData(raw, &out);
+  FUZZ_CHECK(ok == valid_kind);
+  if (ok) {
+    FUZZ_CHECK(out.tag == in.tag && out.kind == in.kind && out.aux == in.aux);
+  }
+}
+
+void UserDataFromRaw(uint64_t raw) {
+  const uint8_t kind = (raw >> 16) & 0xff;
+  const bool valid = raw >> 56 == 0 && kind >= 1 && kind <= 3;
+  UserData out;
+  const bool ok = DecodeUserData(raw, &out);
+  FUZZ_CHECK(ok == valid);
+  if (ok) {
+    FUZZ_CHECK(static_cast<uint8_t>(out.kind) == kind);
+    FUZZ_CHECK(EncodeUserData(out) == raw);
+  }
+}
+
+void PosFromFields(uint32_t q_id, uint32_t tag, uint32_t offset) {
+  const bool in_range = q_id < 4096 && tag < 65536 && offset < (1u << 25);
+  uint64_t pos = 0;
+  const bool ok = EncodeUserCopyPos(q_id, tag, offset, &pos);
+  FUZZ_CHECK(ok == in_range);
+  if (!ok) return;
+  FUZZ_CHECK(pos >= kIoBufOffset && pos - kIoBufOffset < kIoBufTotalSize);
+  uint32_t q2 = ~0u, t2 = ~0u, o2 = ~0u;
+  FUZZ_CHECK(DecodeUserCopyPos(pos, &q2, &t2, &o2));
+  FUZZ_CHECK(q2 == q_id && t2 == tag && o2 == offset);
+  // Neighbouring requests never overlap: the next byte after the largest
+  // offset belongs to the next tag (or queue), not to this one.
+  if (offset == (1u << 25) - 1 && (tag < 65535 || q_id < 4095)) {
+    FUZZ_CHECK(DecodeUserCopyPos(pos + 1, &q2, &t2, &o2));
+    FUZZ_CHECK(o2 == 0 && (t2 != tag || q2 != q_id));
+  }
+}
+
+void PosFromRaw(uint64_t pos) {
+  const bool valid = pos >= kIoBufOffset && pos - kIoBufOffset < (uint64_t{1} << 53);
+  uint32_t q = ~0u, t = ~0u, o = ~0u;
+  const bool ok = DecodeUserCopyPos(pos, &q, &t, &o);
+  FUZZ_CHECK(ok == valid);
+  if (!ok) return;
+  FUZZ_CHECK(q < 4096 && t < 65536 && o < (1u << 25));
+  uint64_t again = 0;
+  FUZZ_CHECK(EncodeUserCopyPos(q, t, o, &again));
+  FUZZ_CHECK(again == pos);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ublk::fuzz::Reader r(data, size);
+  const uint8_t mode = r.U8();
+
+  const uint16_t tag16 = r.U16();
+  uint8_t kind = r.U8();
+  if (mode & 0x01) kind %= 5;  // 0 and 4 invalid, 1-3 valid
+  const uint32_t aux = r.U32();
+  UserDataFromFields(tag16, kind, aux);
+
+  uint64_t raw = r.U64();
+  if (mode & 0x02) raw &= (uint64_t{1} << 56) - 1;
+  UserDataFromRaw(raw);
+
+  uint32_t q_id = r.U32(), tag = r.U32(), offset = r.U32();
+  if (mode & 0x04) {  // around the limits: half in range, half just outside
+    q_id %= 2 * 4096;
+    tag %= 2 * 65536;
+    offset %= 2u << 25;
+  }
+  if (mode & 0x08) offset = (1u << 25) - 1;
+  PosFromFields(q_id, tag, offset);
+
+  uint64_t pos = r.U64();
+  if (mode & 0x10) pos = kIoBufOffset + (pos % (uint64_t{1} << 54)) - (uint64_t{1} << 30) * (mode >> 7);
+  PosFromRaw(pos);
+  return 0;
+}
