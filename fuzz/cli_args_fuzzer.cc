@@ -60,11 +60,8 @@ int ModelSuffix(absl::string_view s) {
   std::string u;
   for (char c : s) u.push_back(Upper(c));
   if (u.empty() || u == "B") return 0;
-  // Known finding (reported, not yet fixed in src/cli/parse.cc): the library
-  // also takes "BB" and "BiB" as bytes. Set this variable to keep fuzzing
-  // past it; without it the fuzzer stops at the first such input.
-  static const bool tolerate_bb = std::getenv("UBLK_FUZZ_TOLERATE_SIZE_BB") != nullptr;
-  if (tolerate_bb && (u == "BB" || u == "BIB")) return 0;
+  // "BB"/"BiB" were once taken as bytes (found by this fuzzer; corpus file
+  // regression-size-bb-suffix).
   static constexpr struct { char unit; int shift; } kUnits[] = {
       {'K', 10}, {'M', 20}, {'G', 30}, {'T', 40}, {'P', 50}};
   for (const auto& k : kUnits) {

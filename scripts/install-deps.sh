@@ -5,6 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config          # build
   liburing-dev libabsl-dev libgtest-dev                 # libraries
+  clang libclang-rt-14-dev clang-format clang-tidy      # fuzzers, static checks
   qemu-system-x86 busybox-static xz-utils zstd cpio kmod # real-kernel VM tests
   fio e2fsprogs util-linux debian-archive-keyring        # tools used inside the VM
 )

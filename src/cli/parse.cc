@@ -12,17 +12,19 @@ namespace {
 
 absl::Status Bad(absl::string_view msg) { return ErrnoError(EINVAL, msg); }
 
+// "" or "B": bytes; "K", "KB", "KiB" (any case): 2^10; and so on. A unit
+// letter is required before "B"/"iB", so "BB" or "BiB" are refused.
 int ShiftFor(absl::string_view suffix) {
   std::string s = absl::AsciiStrToUpper(suffix);
+  if (s.empty() || s == "B") return 0;
   if (s.size() == 3 && s.substr(1) == "IB") s.resize(1);
   else if (s.size() == 2 && s[1] == 'B') s.resize(1);
-  if (s.empty() || s == "B") return 0;
   if (s == "K") return 10;
   if (s == "M") return 20;
   if (s == "G") return 30;
   if (s == "T") return 40;
   if (s == "P") return 50;
-  return -1;
+  return -1;  // includes "B" left over from "BB"/"BIB"
 }
 
 }  // namespace
@@ -45,7 +47,7 @@ absl::StatusOr<uint64_t> ParseSize(absl::string_view text) {
   auto [p, ec] = std::from_chars(text.data(), text.data() + digits, v);
   if (ec != std::errc()) return Bad(absl::StrCat("size '", text, "' is too large"));
   const int shift = ShiftFor(text.substr(digits));
-  if (shift < 0) return Bad(absl::StrCat("bad size suffix in '", text, "' (use K, M, G, T)"));
+  if (shift < 0) return Bad(absl::StrCat("bad size suffix in '", text, "' (use K, M, G, T, P)"));
   if (shift && v > (UINT64_MAX >> shift))
     return Bad(absl::StrCat("size '", text, "' is too large"));
   return v << shift;

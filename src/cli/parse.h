@@ -10,7 +10,7 @@
 
 namespace ublk::cli {
 
-// "4096", "512K", "64M", "1G", "2T", with optional "iB"/"B" ("1GiB", "16MB":
+// "4096", "512K", "64M", "1G", "2T", "1P", with optional "iB"/"B" ("1GiB", "16MB":
 // binary units either way). Refuses empty, negative, fractional, overflowing
 // or unknown-suffix input.
 absl::StatusOr<uint64_t> ParseSize(absl::string_view text);

@@ -16,7 +16,7 @@ TEST(ParseSize, Units) {
 }
 
 TEST(ParseSize, Garbage) {
-  for (const char* s : {"", "G", "-1", "1.5G", "1X", "1GG", "99999999999999999999",
+  for (const char* s : {"", "G", "-1", "1.5G", "1X", "1GG", "0bb", "1BiB", "99999999999999999999",
                         "17179869184G"})
     EXPECT_FALSE(ParseSize(s).ok()) << s;
 }
