@@ -37,22 +37,35 @@ void ApplySetter(ublk_config* cfg, ublk::fuzz::Reader& in) {
   // Bias values towards the interesting ranges.
   const uint32_t small = static_cast<uint32_t>(v % 8192);
   switch (which) {
-    case 0: CheckRefusal(ublk_config_set_size(cfg, v & 1 ? v : (v % 4096) << 12),
-                         "ublk_config_set_size"); break;
-    case 1: CheckRefusal(ublk_config_set_block_size(cfg, 1u << (small % 14), 1u << ((v >> 16) % 31)),
-                         "ublk_config_set_block_size"); break;
+    case 0:
+      CheckRefusal(ublk_config_set_size(cfg, v & 1 ? v : (v % 4096) << 12), "ublk_config_set_size");
+      break;
+    case 1:
+      CheckRefusal(ublk_config_set_block_size(cfg, 1u << (small % 14), 1u << ((v >> 16) % 31)),
+                   "ublk_config_set_block_size");
+      break;
     case 2: CheckRefusal(ublk_config_set_queues(cfg, small % 6), "ublk_config_set_queues"); break;
     case 3: CheckRefusal(ublk_config_set_depth(cfg, small % 5000), "ublk_config_set_depth"); break;
-    case 4: CheckRefusal(ublk_config_set_max_io_size(cfg, static_cast<uint32_t>(v)),
-                         "ublk_config_set_max_io_size"); break;
-    case 5: CheckRefusal(ublk_config_set_dev_id(cfg, static_cast<int32_t>(v % 5) - 2),
-                         "ublk_config_set_dev_id"); break;
-    case 6: CheckRefusal(ublk_config_set_read_only(cfg, static_cast<int>(v % 3)),
-                         "ublk_config_set_read_only"); break;
-    case 7: CheckRefusal(ublk_config_set_rotational(cfg, static_cast<int>(v % 3)),
-                         "ublk_config_set_rotational"); break;
-    case 8: CheckRefusal(ublk_config_set_ctrl_timeout_ms(cfg, static_cast<uint32_t>(v % 2000)),
-                         "ublk_config_set_ctrl_timeout_ms"); break;
+    case 4:
+      CheckRefusal(ublk_config_set_max_io_size(cfg, static_cast<uint32_t>(v)),
+                   "ublk_config_set_max_io_size");
+      break;
+    case 5:
+      CheckRefusal(ublk_config_set_dev_id(cfg, static_cast<int32_t>(v % 5) - 2),
+                   "ublk_config_set_dev_id");
+      break;
+    case 6:
+      CheckRefusal(ublk_config_set_read_only(cfg, static_cast<int>(v % 3)),
+                   "ublk_config_set_read_only");
+      break;
+    case 7:
+      CheckRefusal(ublk_config_set_rotational(cfg, static_cast<int>(v % 3)),
+                   "ublk_config_set_rotational");
+      break;
+    case 8:
+      CheckRefusal(ublk_config_set_ctrl_timeout_ms(cfg, static_cast<uint32_t>(v % 2000)),
+                   "ublk_config_set_ctrl_timeout_ms");
+      break;
   }
 }
 
@@ -65,14 +78,13 @@ ublk_backend_ops MakeOps(ublk::fuzz::Reader& in) {
   if (shape & 4) ops.flush = Fl;
   if (shape & 8) ops.submit = Submit;
   if (shape & 16) ops.flags = in.U8() & 0x1f;  // one unknown bit included
-  if (shape & 32) ops.struct_size = in.U8();  // maybe too small
+  if (shape & 32) ops.struct_size = in.U8();   // maybe too small
   return ops;
 }
 
-const ublk::uapi::CtrlOp kFailOps[] = {
-    ublk::uapi::CtrlOp::kGetFeatures, ublk::uapi::CtrlOp::kAddDev,
-    ublk::uapi::CtrlOp::kSetParams,   ublk::uapi::CtrlOp::kDelDev,
-    ublk::uapi::CtrlOp::kStopDev};
+const ublk::uapi::CtrlOp kFailOps[] = {ublk::uapi::CtrlOp::kGetFeatures,
+                                       ublk::uapi::CtrlOp::kAddDev, ublk::uapi::CtrlOp::kSetParams,
+                                       ublk::uapi::CtrlOp::kDelDev, ublk::uapi::CtrlOp::kStopDev};
 
 }  // namespace
 
@@ -81,8 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ublk::testing::FakeKernel kernel;
   kernel.features = in.Bool() ? 0x1fffff : 0x1fe;
   const uint8_t fail = in.U8();
-  if (fail < 5 * 8)
-    kernel.FailNext(kFailOps[fail % 5], (fail / 5) % 2 ? EINVAL : EPERM);
+  if (fail < 5 * 8) kernel.FailNext(kFailOps[fail % 5], (fail / 5) % 2 ? EINVAL : EPERM);
   auto guard = kernel.Install();
 
   ublk_config* cfg = nullptr;

@@ -62,8 +62,10 @@ int ModelSuffix(absl::string_view s) {
   if (u.empty() || u == "B") return 0;
   // "BB"/"BiB" were once taken as bytes (found by this fuzzer; corpus file
   // regression-size-bb-suffix).
-  static constexpr struct { char unit; int shift; } kUnits[] = {
-      {'K', 10}, {'M', 20}, {'G', 30}, {'T', 40}, {'P', 50}};
+  static constexpr struct {
+    char unit;
+    int shift;
+  } kUnits[] = {{'K', 10}, {'M', 20}, {'G', 30}, {'T', 40}, {'P', 50}};
   for (const auto& k : kUnits) {
     const std::string x(1, k.unit);
     if (u == x || u == x + "B" || u == x + "IB") return k.shift;
@@ -88,8 +90,14 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
   AddArgs a;
   for (size_t i = 0; i < t.size(); ++i) {
     const absl::string_view opt = t[i];
-    if (opt == "--foreground") { a.foreground = true; continue; }
-    if (opt == "--read-only") { a.read_only = true; continue; }
+    if (opt == "--foreground") {
+      a.foreground = true;
+      continue;
+    }
+    if (opt == "--read-only") {
+      a.read_only = true;
+      continue;
+    }
     if (i + 1 >= t.size()) return std::nullopt;
     const absl::string_view v = t[++i];
     if (opt == "--type" || opt == "-t") {
@@ -130,7 +138,10 @@ std::optional<DelArgs> ModelDel(const std::vector<absl::string_view>& t) {
   bool have_id = false;
   for (size_t i = 0; i < t.size(); ++i) {
     const absl::string_view opt = t[i];
-    if (opt == "--all" || opt == "-a") { d.all = true; continue; }
+    if (opt == "--all" || opt == "-a") {
+      d.all = true;
+      continue;
+    }
     if (i + 1 >= t.size()) return std::nullopt;
     const absl::string_view v = t[++i];
     if (opt != "--id" && opt != "-n") return std::nullopt;
@@ -214,10 +225,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(a.block_size >= 512 && a.block_size <= 4096);
     FUZZ_CHECK(a.max_io <= (32u << 20));
     const AddArgs& m = *add_model;
-    FUZZ_CHECK(a.type == m.type && a.size == m.size && a.queues == m.queues &&
-               a.depth == m.depth && a.id == m.id && a.max_io == m.max_io &&
-               a.block_size == m.block_size && a.foreground == m.foreground &&
-               a.read_only == m.read_only);
+    FUZZ_CHECK(a.type == m.type && a.size == m.size && a.queues == m.queues && a.depth == m.depth &&
+               a.id == m.id && a.max_io == m.max_io && a.block_size == m.block_size &&
+               a.foreground == m.foreground && a.read_only == m.read_only);
   } else {
     CheckRefusal(add.status());
   }

@@ -24,13 +24,11 @@ using namespace ublk::uapi;
 using ublk::fuzz::Reader;
 
 bool SameDevInfo(const DevInfo& a, const DevInfo& b) {
-  return a.nr_hw_queues == b.nr_hw_queues && a.queue_depth == b.queue_depth &&
-         a.state == b.state && a.io_desc_size == b.io_desc_size &&
-         a.max_io_buf_bytes == b.max_io_buf_bytes && a.dev_id == b.dev_id &&
-         a.ublksrv_pid == b.ublksrv_pid && a.pad1 == b.pad1 && a.flags == b.flags &&
-         a.ublksrv_flags == b.ublksrv_flags && a.owner_uid == b.owner_uid &&
-         a.owner_gid == b.owner_gid && a.reserved1 == b.reserved1 &&
-         a.reserved2 == b.reserved2;
+  return a.nr_hw_queues == b.nr_hw_queues && a.queue_depth == b.queue_depth && a.state == b.state &&
+         a.io_desc_size == b.io_desc_size && a.max_io_buf_bytes == b.max_io_buf_bytes &&
+         a.dev_id == b.dev_id && a.ublksrv_pid == b.ublksrv_pid && a.pad1 == b.pad1 &&
+         a.flags == b.flags && a.ublksrv_flags == b.ublksrv_flags && a.owner_uid == b.owner_uid &&
+         a.owner_gid == b.owner_gid && a.reserved1 == b.reserved1 && a.reserved2 == b.reserved2;
 }
 
 void SpecRoundTrip(Reader& r) {
@@ -68,9 +66,8 @@ void KernelDevInfo(Reader& r) {
   r.Bytes(bytes, sizeof(bytes));
   DevInfo info;
   std::memcpy(&info, bytes, sizeof(info));
-  const bool sane = info.nr_hw_queues >= 1 && info.nr_hw_queues <= 4096 &&
-                    info.queue_depth >= 1 && info.queue_depth <= 4096 &&
-                    info.max_io_buf_bytes >= 4096 &&
+  const bool sane = info.nr_hw_queues >= 1 && info.nr_hw_queues <= 4096 && info.queue_depth >= 1 &&
+                    info.queue_depth <= 4096 && info.max_io_buf_bytes >= 4096 &&
                     info.max_io_buf_bytes <= (32u << 20) && info.dev_id < (1u << 20);
   const absl::Status st = ValidateKernelDevInfo(info);
   FUZZ_CHECK(st.ok() == sane);
@@ -113,10 +110,10 @@ void CtrlCmdRoundTrip(Reader& r) {
   CtrlCmd back;
   std::memset(&back, 0x5a, sizeof(back));
   std::memcpy(&back, bytes, sizeof(back));
-  FUZZ_CHECK(back.dev_id == cmd.dev_id && back.queue_id == cmd.queue_id &&
-             back.len == cmd.len && back.addr == cmd.addr &&
-             back.data[0] == cmd.data[0] && back.dev_path_len == cmd.dev_path_len &&
-             back.pad == cmd.pad && back.reserved == cmd.reserved);
+  FUZZ_CHECK(back.dev_id == cmd.dev_id && back.queue_id == cmd.queue_id && back.len == cmd.len &&
+             back.addr == cmd.addr && back.data[0] == cmd.data[0] &&
+             back.dev_path_len == cmd.dev_path_len && back.pad == cmd.pad &&
+             back.reserved == cmd.reserved);
 }
 
 }  // namespace

@@ -104,7 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   PosFromFields(q_id, tag, offset);
 
   uint64_t pos = r.U64();
-  if (mode & 0x10) pos = kIoBufOffset + (pos % (uint64_t{1} << 54)) - (uint64_t{1} << 30) * (mode >> 7);
+  if (mode & 0x10)
+    pos = kIoBufOffset + (pos % (uint64_t{1} << 54)) - (uint64_t{1} << 30) * (mode >> 7);
   PosFromRaw(pos);
   return 0;
 }

@@ -35,8 +35,7 @@ int Expected(const IoDesc& d, const RequestLimits& lim) {
   if (op == kOpFlush) return d.nr_sectors == 0 ? 0 : -EINVAL;
   if (!IsDataOp(op)) return -EOPNOTSUPP;
   const unsigned __int128 bytes = static_cast<unsigned __int128>(d.nr_sectors) * 512;
-  const unsigned __int128 end =
-      static_cast<unsigned __int128>(d.start_sector) + d.nr_sectors;
+  const unsigned __int128 end = static_cast<unsigned __int128>(d.start_sector) + d.nr_sectors;
   const uint64_t lbs_sectors = uint64_t{1} << (lim.logical_bs_shift - 9);
   if (d.nr_sectors == 0) return -EINVAL;
   if ((op == kOpRead || op == kOpWrite) && bytes > lim.buffer_bytes) return -EINVAL;

@@ -37,9 +37,8 @@ using namespace ublk::uapi;
 using ublk::fuzz::IsPow2;
 using ublk::fuzz::Reader;
 
-constexpr uint32_t kTBasic = 1u << 0, kTDiscard = 1u << 1, kTDevt = 1u << 2,
-                   kTZoned = 1u << 3, kTDmaAlign = 1u << 4, kTSegment = 1u << 5,
-                   kTIntegrity = 1u << 6;
+constexpr uint32_t kTBasic = 1u << 0, kTDiscard = 1u << 1, kTDevt = 1u << 2, kTZoned = 1u << 3,
+                   kTDmaAlign = 1u << 4, kTSegment = 1u << 5, kTIntegrity = 1u << 6;
 constexpr uint64_t kFlagZoned = uint64_t{1} << 8, kFlagUpdateSize = uint64_t{1} << 10,
                    kFlagIntegrity = uint64_t{1} << 16;
 
@@ -72,8 +71,7 @@ int Model(const Params& p, uint32_t max_io_buf_bytes, uint64_t flags, uint64_t f
   if (b.max_sectors < 4096 / 512) return EINVAL;  // at least one page
   if ((flags & kFlagZoned) && b.chunk_sectors == 0) return EINVAL;
   if (p.types & kTDiscard) {
-    if (p.discard.max_discard_sectors != 0 && p.discard.max_discard_segments != 1)
-      return EINVAL;
+    if (p.discard.max_discard_sectors != 0 && p.discard.max_discard_segments != 1) return EINVAL;
     if (p.discard.discard_granularity == 0) return EINVAL;
   }
   if (p.types & kTDevt) return EINVAL;  // read-only, filled in by the kernel
@@ -104,7 +102,9 @@ uint64_t FeaturesFromInput(Reader& r) {
   }
 }
 
-const char* ErrName(int e) { return e == 0 ? "OK" : e == EINVAL ? "EINVAL" : e == EOPNOTSUPP ? "EOPNOTSUPP" : "other"; }
+const char* ErrName(int e) {
+  return e == 0 ? "OK" : e == EINVAL ? "EINVAL" : e == EOPNOTSUPP ? "EOPNOTSUPP" : "other";
+}
 
 void Judge(const Params& p, uint32_t max_io_buf_bytes, uint64_t flags, uint64_t features) {
   const absl::Status st = ValidateParams(p, max_io_buf_bytes, flags, features);
@@ -117,14 +117,14 @@ void Judge(const Params& p, uint32_t max_io_buf_bytes, uint64_t flags, uint64_t 
                  "io_min=%u io_opt=%u max_sectors=%u chunk=%u max_io_buf=%u flags=%#llx "
                  "features=%#llx\n  discard{gran=%u max=%u segs=%u} dma=%#x "
                  "seg{mask=%#llx size=%u n=%u}\n",
-                 ErrName(got), std::string(st.message()).c_str(), ErrName(want), p.len,
-                 p.types, b.logical_bs_shift, b.physical_bs_shift, b.io_min_shift,
-                 b.io_opt_shift, b.max_sectors, b.chunk_sectors, max_io_buf_bytes,
-                 static_cast<unsigned long long>(flags),
-                 static_cast<unsigned long long>(features), p.discard.discard_granularity,
-                 p.discard.max_discard_sectors, p.discard.max_discard_segments, p.dma.alignment,
-                 static_cast<unsigned long long>(p.seg.seg_boundary_mask),
-                 p.seg.max_segment_size, p.seg.max_segments);
+                 ErrName(got), std::string(st.message()).c_str(), ErrName(want), p.len, p.types,
+                 b.logical_bs_shift, b.physical_bs_shift, b.io_min_shift, b.io_opt_shift,
+                 b.max_sectors, b.chunk_sectors, max_io_buf_bytes,
+                 static_cast<unsigned long long>(flags), static_cast<unsigned long long>(features),
+                 p.discard.discard_granularity, p.discard.max_discard_sectors,
+                 p.discard.max_discard_segments, p.dma.alignment,
+                 static_cast<unsigned long long>(p.seg.seg_boundary_mask), p.seg.max_segment_size,
+                 p.seg.max_segments);
   }
   FUZZ_CHECK(got == want);
   if (!st.ok()) FUZZ_CHECK(!st.message().empty());
@@ -142,8 +142,8 @@ void MustAccept(const Params& p, uint32_t max_io, uint64_t flags, uint64_t featu
   const absl::Status st = ValidateParams(p, max_io, flags, features);
   if (!st.ok())
     std::fprintf(stderr, "built params refused (flags %#llx, features %#llx): %s\n",
-                 static_cast<unsigned long long>(flags),
-                 static_cast<unsigned long long>(features), std::string(st.message()).c_str());
+                 static_cast<unsigned long long>(flags), static_cast<unsigned long long>(features),
+                 std::string(st.message()).c_str());
   FUZZ_CHECK(st.ok());
   FUZZ_CHECK(Model(p, max_io, flags, features) == 0);
 }

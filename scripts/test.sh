@@ -11,7 +11,7 @@ BUILD=${BUILD_DIR:-$ROOT/build}
 "$ROOT/scripts/install-deps.sh"
 "$ROOT/scripts/build.sh"
 # The sanitizer and fuzzer builds whose tests the main ctest run includes
-# (san.*, fuzz.*.run, vm.san.*): build/asan, build/tsan, build/fuzz.
+# (san.*, fuzz.*.run, vm.san.*): build/preset-{asan,tsan,fuzz}.
 cd "$ROOT"
 for preset in asan tsan fuzz; do
   cmake --preset "$preset" >/dev/null

@@ -32,11 +32,8 @@ class MemBackend final : public Backend {
         std::memcpy(base_ + r.offset, io->buf, r.length);
         return CompleteIo(io, static_cast<int32_t>(r.length));
       case uapi::kOpDiscard:
-      case uapi::kOpWriteZeroes:
-        Zero(r.offset, r.length);
-        return CompleteIo(io, 0);
-      default:
-        return CompleteIo(io, -EOPNOTSUPP);
+      case uapi::kOpWriteZeroes: Zero(r.offset, r.length); return CompleteIo(io, 0);
+      default: return CompleteIo(io, -EOPNOTSUPP);
     }
   }
 

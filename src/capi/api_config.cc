@@ -30,8 +30,8 @@ bool IsPow2(uint64_t v) { return v && !(v & (v - 1)); }
 
 // A setter whose only rule is a range: stores `v` into `field`.
 template <typename T>
-int SetInRange(const char* api, ublk_config* cfg, absl::string_view what, uint64_t v,
-               uint64_t lo, uint64_t hi, T ublk::uapi::DeviceSpec::*field) {
+int SetInRange(const char* api, ublk_config* cfg, absl::string_view what, uint64_t v, uint64_t lo,
+               uint64_t hi, T ublk::uapi::DeviceSpec::*field) {
   return Set(api, cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
     if (v < lo || v > hi) return OutOfRange(what, v, lo, hi);
     s.*field = static_cast<T>(v);
@@ -70,19 +70,19 @@ int ublk_get_features(uint64_t* out) noexcept {
 int ublk_config_new(ublk_config** out) noexcept {
   return Call("ublk_config_new", [&]() -> absl::Status {
     if (!out) return NullArg("out");
-    *out = new ublk_config();
+    // Call() catches bad_alloc.
+    *out = new ublk_config();  // NOLINT(bugprone-unhandled-exception-at-new)
     return absl::OkStatus();
   });
 }
 
 void ublk_config_free(ublk_config* cfg) noexcept { delete cfg; }
 
-
 int ublk_config_set_size(ublk_config* cfg, uint64_t bytes) noexcept {
   return Set("ublk_config_set_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
     if (bytes == 0 || bytes % 512 || bytes >> 62)
-      return ErrnoError(EINVAL, absl::StrCat("size ", bytes,
-                                             " must be a non-zero multiple of 512 below 2^62"));
+      return ErrnoError(
+          EINVAL, absl::StrCat("size ", bytes, " must be a non-zero multiple of 512 below 2^62"));
     s.size_bytes = bytes;
     return absl::OkStatus();
   });
@@ -115,9 +115,9 @@ int ublk_config_set_depth(ublk_config* cfg, uint32_t depth) noexcept {
 int ublk_config_set_max_io_size(ublk_config* cfg, uint32_t bytes) noexcept {
   return Set("ublk_config_set_max_io_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
     if (bytes < 4096 || bytes > ublk::uapi::kMaxIoBytes || bytes % 4096)
-      return ErrnoError(EINVAL, absl::StrCat("max I/O size ", bytes,
-                                             " must be a multiple of 4096 in [4096, ",
-                                             ublk::uapi::kMaxIoBytes, "]"));
+      return ErrnoError(
+          EINVAL, absl::StrCat("max I/O size ", bytes, " must be a multiple of 4096 in [4096, ",
+                               ublk::uapi::kMaxIoBytes, "]"));
     s.max_io_bytes = bytes;
     return absl::OkStatus();
   });
@@ -131,8 +131,7 @@ int ublk_config_set_dev_id(ublk_config* cfg, int32_t id) noexcept {
     }
     if (id < 0 || static_cast<uint32_t>(id) >= ublk::uapi::kMaxDevices)
       return ErrnoError(EINVAL, absl::StrCat("device id ", id, " must be in [0, ",
-                                             ublk::uapi::kMaxDevices - 1,
-                                             "] or UBLK_DEV_ID_AUTO"));
+                                             ublk::uapi::kMaxDevices - 1, "] or UBLK_DEV_ID_AUTO"));
     s.dev_id = static_cast<uint32_t>(id);
     return absl::OkStatus();
   });

@@ -20,9 +20,10 @@ int ublk_dev_create(const ublk_config* cfg, const ublk_backend_ops* ops, void* u
     UBLK_ASSIGN_OR_RETURN(backend, ublk::capi::MakeCBackend(ops, user_data));
     if (!cfg) return NullArg("cfg");
     if (!out) return NullArg("out");
-    UBLK_ASSIGN_OR_RETURN(auto dev, ublk::Device::Create(cfg->spec, std::move(backend),
-                                                         cfg->ctrl_timeout));
-    *out = new ublk_dev{std::move(dev)};
+    UBLK_ASSIGN_OR_RETURN(auto dev,
+                          ublk::Device::Create(cfg->spec, std::move(backend), cfg->ctrl_timeout));
+    // Call() catches bad_alloc.
+    *out = new ublk_dev{std::move(dev)};  // NOLINT(bugprone-unhandled-exception-at-new)
     return absl::OkStatus();
   });
 }
@@ -60,15 +61,11 @@ uint32_t ublk_dev_id(const ublk_dev* dev) noexcept { return dev ? dev->rep->id()
 const char* ublk_dev_path(const ublk_dev* dev) noexcept {
   return dev ? dev->rep->bdev_path().c_str() : "";
 }
-uint64_t ublk_dev_kernel_flags(const ublk_dev* dev) noexcept {
-  return dev ? dev->rep->flags() : 0;
-}
+uint64_t ublk_dev_kernel_flags(const ublk_dev* dev) noexcept { return dev ? dev->rep->flags() : 0; }
 uint32_t ublk_dev_nr_queues(const ublk_dev* dev) noexcept {
   return dev ? dev->rep->nr_queues() : 0;
 }
-uint32_t ublk_dev_depth(const ublk_dev* dev) noexcept {
-  return dev ? dev->rep->queue_depth() : 0;
-}
+uint32_t ublk_dev_depth(const ublk_dev* dev) noexcept { return dev ? dev->rep->queue_depth() : 0; }
 
 int ublk_dev_counter(const ublk_dev* dev, uint32_t which, uint64_t* out) noexcept {
   return Call("ublk_dev_counter", [&]() -> absl::Status {

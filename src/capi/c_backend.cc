@@ -62,18 +62,21 @@ class CBackend final : public Backend {
 
 absl::Status CheckOps(const ublk_backend_ops& o, uint64_t given_size) {
   if (given_size < kMinSize)
-    return ErrnoError(EINVAL, "ops->struct_size is smaller than any published "
-                              "layout (use UBLK_BACKEND_OPS_INIT)");
+    return ErrnoError(EINVAL,
+                      "ops->struct_size is smaller than any published "
+                      "layout (use UBLK_BACKEND_OPS_INIT)");
   if (o.flags & ~kKnownFlags) return ErrnoError(EINVAL, "ops->flags has unknown bits");
   const bool sync = o.read || o.write || o.flush || o.discard || o.write_zeroes;
   if (o.submit && sync)
-    return ErrnoError(EINVAL, "ops sets both submit and synchronous callbacks; "
-                              "choose one form");
+    return ErrnoError(EINVAL,
+                      "ops sets both submit and synchronous callbacks; "
+                      "choose one form");
   if (!o.submit && !(o.read && o.write))
     return ErrnoError(EINVAL, "ops needs submit, or both read and write");
   if (!o.submit && (o.flags & ~UBLK_BACKEND_F_FUA))
-    return ErrnoError(EINVAL, "UBLK_BACKEND_F_FLUSH/DISCARD/WRITE_ZEROES are for "
-                              "the submit form; set the callbacks instead");
+    return ErrnoError(EINVAL,
+                      "UBLK_BACKEND_F_FLUSH/DISCARD/WRITE_ZEROES are for "
+                      "the submit form; set the callbacks instead");
   const bool flush = o.submit ? (o.flags & UBLK_BACKEND_F_FLUSH) : o.flush != nullptr;
   if ((o.flags & UBLK_BACKEND_F_FUA) && !flush)
     return ErrnoError(EINVAL, "UBLK_BACKEND_F_FUA needs flush support");

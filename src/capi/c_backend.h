@@ -12,8 +12,7 @@ namespace ublk::capi {
 // Copies the first struct_size bytes of `ops` and checks them. Owns
 // user_data from here on: free_user_data runs exactly once, when the result
 // is destroyed, or before returning an error.
-absl::StatusOr<std::unique_ptr<Backend>> MakeCBackend(const ublk_backend_ops* ops,
-                                                      void* user_data);
+absl::StatusOr<std::unique_ptr<Backend>> MakeCBackend(const ublk_backend_ops* ops, void* user_data);
 
 // Conversions between the C handle and the internal request.
 inline ublk_io* ToC(Io* io) { return reinterpret_cast<ublk_io*>(io); }

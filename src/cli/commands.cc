@@ -62,8 +62,7 @@ std::vector<uint32_t> ListIds() {
     while (dirent* e = readdir(d)) {
       absl::string_view name = e->d_name;
       uint32_t id;
-      if (name.substr(0, 5) == "ublkc" && absl::SimpleAtoi(name.substr(5), &id))
-        ids.push_back(id);
+      if (name.substr(0, 5) == "ublkc" && absl::SimpleAtoi(name.substr(5), &id)) ids.push_back(id);
     }
     closedir(d);
     if (!ids.empty()) break;
@@ -117,7 +116,7 @@ absl::Status Serve(Device* dev, const sigset_t& sigs) {
   });
   dev->Wait();
   done.store(true);
-  pthread_kill(sig_thread.native_handle(), SIGTERM);
+  pthread_kill(sig_thread.native_handle(), SIGUSR1);  // wakes sigwait
   sig_thread.join();
   return dev->Close();
 }
@@ -194,8 +193,10 @@ int CmdFeatures(const Args& args) {
   for (int bit = 0; bit < 64; ++bit) {
     if (!(*f & (uint64_t{1} << bit))) continue;
     const char* name = uapi::FeatureName(bit);
-    if (name) std::printf("  bit %2d  %s\n", bit, name);
-    else std::printf("  bit %2d  unknown\n", bit);
+    if (name)
+      std::printf("  bit %2d  %s\n", bit, name);
+    else
+      std::printf("  bit %2d  unknown\n", bit);
   }
   return 0;
 }
@@ -218,6 +219,7 @@ int CmdAdd(const Args& args) {
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGHUP);
+  sigaddset(&sigs, SIGUSR1);  // internal: wakes the signal thread at exit
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   if (!a->foreground) return Daemonize(*a, *size, sigs);
   auto dev = CreateDevice(*a, *size);
@@ -232,8 +234,8 @@ int CmdList(const Args& args) {
   if (!args.empty()) return Fail("list", ErrnoError(EINVAL, "takes no arguments"));
   auto control = ctrl::Control::Open();
   if (!control.ok()) return Fail("list", control.status());
-  std::printf("%-4s %-8s %-6s %-5s %-8s %-7s %-12s %s\n", "ID", "STATE", "QUEUES", "DEPTH",
-              "SIZE", "PID", "BDEV", "FLAGS");
+  std::printf("%-4s %-8s %-6s %-5s %-8s %-7s %-12s %s\n", "ID", "STATE", "QUEUES", "DEPTH", "SIZE",
+              "PID", "BDEV", "FLAGS");
   for (uint32_t id : ListIds()) {
     uapi::DevInfo info{};
     if (!(*control)->GetDevInfo(id, &info).ok()) continue;  // vanished meanwhile
@@ -243,8 +245,7 @@ int CmdList(const Args& args) {
         have_params ? HumanSize(p.basic.dev_sectors << uapi::kSectorShift) : "-";
     std::printf("%-4u %-8s %-6u %-5u %-8s %-7d %-12s %s\n", id, StateName(info.state),
                 info.nr_hw_queues, info.queue_depth, size.c_str(), info.ublksrv_pid,
-                absl::StrCat("/dev/ublkb", id).c_str(),
-                uapi::DescribeFeatures(info.flags).c_str());
+                absl::StrCat("/dev/ublkb", id).c_str(), uapi::DescribeFeatures(info.flags).c_str());
   }
   return 0;
 }
@@ -258,8 +259,8 @@ absl::Status DeleteOne(ctrl::Control& control, uint32_t id) {
   if (!s.ok() && ToErrno(s) != ENODEV) return s;
   // Let the serving process notice, release its char device and delete.
   const absl::Time deadline = absl::Now() + control.timeout();
-  while (info.ublksrv_pid > 0 && info.ublksrv_pid != getpid() &&
-         !ProcessGone(info.ublksrv_pid) && absl::Now() < deadline)
+  while (info.ublksrv_pid > 0 && info.ublksrv_pid != getpid() && !ProcessGone(info.ublksrv_pid) &&
+         absl::Now() < deadline)
     absl::SleepFor(absl::Milliseconds(10));
   s = control.DelDev(id);
   if (!s.ok() && ToErrno(s) != ENODEV) return s;
@@ -274,8 +275,10 @@ int CmdDel(const Args& args) {
   auto control = ctrl::Control::Open();
   if (!control.ok()) return Fail("del", control.status());
   std::vector<uint32_t> ids;
-  if (d->all) ids = ListIds();
-  else ids.push_back(static_cast<uint32_t>(d->id));
+  if (d->all)
+    ids = ListIds();
+  else
+    ids.push_back(static_cast<uint32_t>(d->id));
   int rc = 0;
   for (uint32_t id : ids) {
     absl::Status s = DeleteOne(**control, id);

@@ -2,8 +2,8 @@
 // one clear error line on failure.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 namespace ublk::cli {
 

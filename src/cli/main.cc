@@ -1,7 +1,7 @@
 // `ublk`: the command-line front end of libublk.
 #include <cstdio>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "cli/commands.h"
 #include "ublk.h"
@@ -42,8 +42,7 @@ int main(int argc, char** argv) {
     Usage(stdout);
     return 0;
   }
-  std::fprintf(stderr, "ublk: unknown command '%.*s'\n", static_cast<int>(cmd.size()),
-               cmd.data());
+  std::fprintf(stderr, "ublk: unknown command '%.*s'\n", static_cast<int>(cmd.size()), cmd.data());
   Usage(stderr);
   return 2;
 }

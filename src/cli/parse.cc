@@ -17,8 +17,9 @@ absl::Status Bad(absl::string_view msg) { return ErrnoError(EINVAL, msg); }
 int ShiftFor(absl::string_view suffix) {
   std::string s = absl::AsciiStrToUpper(suffix);
   if (s.empty() || s == "B") return 0;
-  if (s.size() == 3 && s.substr(1) == "IB") s.resize(1);
-  else if (s.size() == 2 && s[1] == 'B') s.resize(1);
+  const bool iec = s.size() == 3 && s.substr(1) == "IB";  // "KiB"
+  const bool si = s.size() == 2 && s[1] == 'B';           // "KB" (binary too)
+  if (iec || si) s.resize(1);
   if (s == "K") return 10;
   if (s == "M") return 20;
   if (s == "G") return 30;
@@ -34,8 +35,7 @@ absl::StatusOr<uint64_t> ParseUint(absl::string_view text, uint64_t lo, uint64_t
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size())
     return Bad(absl::StrCat("'", text, "' is not a number"));
-  if (v < lo || v > hi)
-    return Bad(absl::StrCat(v, " is outside [", lo, ", ", hi, "]"));
+  if (v < lo || v > hi) return Bad(absl::StrCat(v, " is outside [", lo, ", ", hi, "]"));
   return v;
 }
 
@@ -85,25 +85,35 @@ absl::Status SetUint(absl::string_view opt, absl::string_view v, uint64_t lo, ui
 
 absl::StatusOr<AddArgs> ParseAddArgs(const std::vector<absl::string_view>& args) {
   AddArgs a;
-  absl::Status s = WalkOptions(
-      args, {"--foreground", "--read-only"},
-      [&](absl::string_view opt, absl::string_view v) -> absl::Status {
-        if (opt == "--foreground") a.foreground = true;
-        else if (opt == "--read-only") a.read_only = true;
-        else if (opt == "--type" || opt == "-t") a.type = std::string(v);
-        else if (opt == "--size" || opt == "-s") a.size = std::string(v);
-        else if (opt == "--queues" || opt == "-q") return SetUint(opt, v, 1, 4096, &a.queues);
-        else if (opt == "--depth" || opt == "-d") return SetUint(opt, v, 1, 4096, &a.depth);
-        else if (opt == "--id" || opt == "-n") return SetUint(opt, v, 0, (1u << 20) - 1, &a.id);
-        else if (opt == "--block-size") return SetUint(opt, v, 512, 4096, &a.block_size);
-        else if (opt == "--max-io") {
-          auto r = ParseSize(v);
-          if (!r.ok()) return Bad(absl::StrCat(opt, ": ", r.status().message()));
-          if (*r > (32u << 20)) return Bad(absl::StrCat(opt, ": at most 32M"));
-          a.max_io = static_cast<uint32_t>(*r);
-        } else return Bad(absl::StrCat("unknown option ", opt));
-        return absl::OkStatus();
-      });
+  absl::Status s = WalkOptions(args, {"--foreground", "--read-only"},
+                               [&](absl::string_view opt, absl::string_view v) -> absl::Status {
+                                 if (opt == "--foreground")
+                                   a.foreground = true;
+                                 else if (opt == "--read-only")
+                                   a.read_only = true;
+                                 else if (opt == "--type" || opt == "-t")
+                                   a.type = std::string(v);
+                                 else if (opt == "--size" || opt == "-s")
+                                   a.size = std::string(v);
+                                 else if (opt == "--queues" || opt == "-q")
+                                   return SetUint(opt, v, 1, 4096, &a.queues);
+                                 else if (opt == "--depth" || opt == "-d")
+                                   return SetUint(opt, v, 1, 4096, &a.depth);
+                                 else if (opt == "--id" || opt == "-n")
+                                   return SetUint(opt, v, 0, (1u << 20) - 1, &a.id);
+                                 else if (opt == "--block-size")
+                                   return SetUint(opt, v, 512, 4096, &a.block_size);
+                                 else if (opt == "--max-io") {
+                                   auto r = ParseSize(v);
+                                   if (!r.ok())
+                                     return Bad(absl::StrCat(opt, ": ", r.status().message()));
+                                   if (*r > (32u << 20))
+                                     return Bad(absl::StrCat(opt, ": at most 32M"));
+                                   a.max_io = static_cast<uint32_t>(*r);
+                                 } else
+                                   return Bad(absl::StrCat("unknown option ", opt));
+                                 return absl::OkStatus();
+                               });
   if (!s.ok()) return s;
   if (a.type.empty()) return Bad("--type is required (null or mem)");
   if (a.type != "null" && a.type != "mem")

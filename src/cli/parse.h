@@ -3,8 +3,8 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
 
@@ -24,7 +24,7 @@ struct AddArgs {
   uint32_t queues = 1;
   uint32_t depth = 64;
   int32_t id = -1;
-  uint32_t max_io = 0;        // 0 = library default
+  uint32_t max_io = 0;  // 0 = library default
   uint32_t block_size = 512;
   bool foreground = false;
   bool read_only = false;

@@ -41,8 +41,7 @@ absl::Status CtrlError(uapi::CtrlOp op, const char* name, int err) {
 }
 
 Control::Control(std::unique_ptr<Transport> transport, absl::Duration timeout)
-    : transport_(std::move(transport)), timeout_(timeout),
-      scratch_(std::make_unique<Scratch>()) {}
+    : transport_(std::move(transport)), timeout_(timeout), scratch_(std::make_unique<Scratch>()) {}
 
 Control::~Control() {
   if (transport_->retired()) {
@@ -61,8 +60,8 @@ absl::StatusOr<std::unique_ptr<Control>> Control::Open(absl::Duration timeout) {
   return std::unique_ptr<Control>(new Control(std::move(t), timeout));
 }
 
-absl::StatusOr<int> Control::Run(uapi::CtrlOp op, const char* name, const void* addr,
-                                 uint16_t len, uint32_t dev_id, uint64_t data) {
+absl::StatusOr<int> Control::Run(uapi::CtrlOp op, const char* name, const void* addr, uint16_t len,
+                                 uint32_t dev_id, uint64_t data) {
   uapi::CtrlCmd c{};
   c.dev_id = dev_id;
   c.queue_id = uapi::kNoQueue;
@@ -75,8 +74,8 @@ absl::StatusOr<int> Control::Run(uapi::CtrlOp op, const char* name, const void* 
 absl::StatusOr<uint64_t> Control::GetFeatures(bool* supported) {
   auto* out = reinterpret_cast<uint64_t*>(scratch_->buf);
   *out = 0;
-  auto r = Run(uapi::CtrlOp::kGetFeatures, "GET_FEATURES", out, uapi::kFeaturesLen,
-               uapi::kAutoDevId);
+  auto r =
+      Run(uapi::CtrlOp::kGetFeatures, "GET_FEATURES", out, uapi::kFeaturesLen, uapi::kAutoDevId);
   if (!r.ok()) {
     const int err = ToErrno(r.status());
     if (err == EOPNOTSUPP || err == EINVAL) {  // kernel before 6.5

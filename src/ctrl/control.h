@@ -25,8 +25,7 @@ class Control {
   // Opens the control device (or the test transport). Errors say whether the
   // driver is missing (ENOENT), access is denied (EACCES/EPERM) or io_uring
   // is unavailable.
-  static absl::StatusOr<std::unique_ptr<Control>> Open(
-      absl::Duration timeout = kDefaultTimeout);
+  static absl::StatusOr<std::unique_ptr<Control>> Open(absl::Duration timeout = kDefaultTimeout);
   ~Control();
   Control(const Control&) = delete;
   Control& operator=(const Control&) = delete;
@@ -52,8 +51,8 @@ class Control {
  private:
   struct Scratch;  // command payloads; leaked if the transport is retired
   Control(std::unique_ptr<Transport> transport, absl::Duration timeout);
-  absl::StatusOr<int> Run(uapi::CtrlOp op, const char* name, const void* addr,
-                          uint16_t len, uint32_t dev_id, uint64_t data = 0);
+  absl::StatusOr<int> Run(uapi::CtrlOp op, const char* name, const void* addr, uint16_t len,
+                          uint32_t dev_id, uint64_t data = 0);
 
   std::unique_ptr<Transport> transport_;
   absl::Duration timeout_;

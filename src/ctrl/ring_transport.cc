@@ -27,11 +27,10 @@ absl::Status OpenError(int err) {
                                           "(modprobe ublk_drv)"));
     case EACCES:
     case EPERM:
-      return ErrnoError(err, absl::StrCat("cannot open ", kControlPath,
-                                          ": permission denied (run as root)"));
+      return ErrnoError(
+          err, absl::StrCat("cannot open ", kControlPath, ": permission denied (run as root)"));
     default:
-      return ErrnoError(err, absl::StrCat("cannot open ", kControlPath, ": ",
-                                          std::strerror(err)));
+      return ErrnoError(err, absl::StrCat("cannot open ", kControlPath, ": ", std::strerror(err)));
   }
 }
 
@@ -52,9 +51,9 @@ class RingTransport final : public Transport {
   absl::Status Init() {
     int r = io_uring_queue_init(kRingEntries, &ring_, IORING_SETUP_SQE128);
     if (r < 0)
-      return ErrnoError(-r, absl::StrCat("cannot create the SQE128 control io_uring: ",
-                                         std::strerror(-r),
-                                         " (is io_uring disabled by kernel.io_uring_disabled?)"));
+      return ErrnoError(
+          -r, absl::StrCat("cannot create the SQE128 control io_uring: ", std::strerror(-r),
+                           " (is io_uring disabled by kernel.io_uring_disabled?)"));
     ring_ok_ = true;
     return absl::OkStatus();
   }
@@ -71,9 +70,9 @@ class RingTransport final : public Transport {
  private:
   absl::Status Retire(const char* name) {
     retired_ = true;
-    return ErrnoError(ETIMEDOUT, absl::StrCat(name, " did not complete within ",
-                                              absl::FormatDuration(timeout_),
-                                              " and could not be cancelled"));
+    return ErrnoError(
+        ETIMEDOUT, absl::StrCat(name, " did not complete within ", absl::FormatDuration(timeout_),
+                                " and could not be cancelled"));
   }
 
   UniqueFd fd_;
@@ -123,8 +122,8 @@ absl::StatusOr<int> RingTransport::Send(uapi::CtrlOp op, const char* name,
     io_uring_cqe_seen(&ring_, cqe);
     if (got != ud) continue;  // the cancel request's own completion
     if (cancelled)
-      return ErrnoError(ETIMEDOUT, absl::StrCat(name, " timed out after ",
-                                                absl::FormatDuration(timeout_)));
+      return ErrnoError(ETIMEDOUT,
+                        absl::StrCat(name, " timed out after ", absl::FormatDuration(timeout_)));
     if (res < 0) return CtrlError(op, name, -res);
     return res;
   }
@@ -137,8 +136,8 @@ absl::Status WaitForPath(const std::string& path, absl::Duration timeout) {
   struct stat st;
   while (::stat(path.c_str(), &st) != 0) {
     if (absl::Now() > deadline)
-      return ErrnoError(ETIMEDOUT, absl::StrCat(path, " did not appear within ",
-                                                absl::FormatDuration(timeout)));
+      return ErrnoError(
+          ETIMEDOUT, absl::StrCat(path, " did not appear within ", absl::FormatDuration(timeout)));
     absl::SleepFor(kPollStep);
   }
   return absl::OkStatus();

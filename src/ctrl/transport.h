@@ -23,11 +23,9 @@ class Transport {
   // Sends one command whose payload buffer (cmd.addr, cmd.len) stays valid
   // until the command completes; returns the kernel's result (>= 0) or an
   // errno status naming `name`.
-  virtual absl::StatusOr<int> Send(uapi::CtrlOp op, const char* name,
-                                   const uapi::CtrlCmd& cmd) = 0;
+  virtual absl::StatusOr<int> Send(uapi::CtrlOp op, const char* name, const uapi::CtrlCmd& cmd) = 0;
   // Opens a device's /dev/ublkcN, waiting (bounded) for it to appear.
-  virtual absl::StatusOr<UniqueFd> OpenCharDev(const std::string& path,
-                                               absl::Duration timeout) = 0;
+  virtual absl::StatusOr<UniqueFd> OpenCharDev(const std::string& path, absl::Duration timeout) = 0;
   // True once a command could not be cancelled: payload memory the kernel
   // may still write must then never be freed.
   virtual bool retired() const { return false; }

@@ -60,8 +60,8 @@ absl::Status Device::AddAndConfigure() {
   UBLK_ASSIGN_OR_RETURN(const uint64_t features, control_->GetFeatures(&have_features));
   const uint64_t missing = spec_.kernel_flags & ~features;
   if (have_features && missing)
-    return ErrnoError(EOPNOTSUPP, absl::StrCat("the running kernel lacks ",
-                                               uapi::DescribeFeatures(missing)));
+    return ErrnoError(EOPNOTSUPP,
+                      absl::StrCat("the running kernel lacks ", uapi::DescribeFeatures(missing)));
   info_ = uapi::BuildDevInfo(spec_);
   UBLK_RETURN_IF_ERROR(control_->AddDev(&info_));
   added_ = true;
@@ -108,8 +108,10 @@ absl::Status Device::StartQueues() {
   limits.ops_mask = OpsMask(backend_->Caps());
   limits.logical_bs_shift = static_cast<uint32_t>(__builtin_ctz(spec_.logical_block_size));
   for (uint16_t q = 0; q < info_.nr_hw_queues; ++q) {
-    QueueConfig qc{.q_id = q, .depth = info_.queue_depth,
-                   .buffer_bytes = info_.max_io_buf_bytes, .cdev_fd = cdev_fd_.get(),
+    QueueConfig qc{.q_id = q,
+                   .depth = info_.queue_depth,
+                   .buffer_bytes = info_.max_io_buf_bytes,
+                   .cdev_fd = cdev_fd_.get(),
                    .limits = limits};
     queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
   }
@@ -186,8 +188,8 @@ absl::Status Device::Stop() {
     }
   }
   if (!WaitFor(control_->timeout()))
-    return ErrnoError(ETIMEDOUT, absl::StrCat("queues of ", bdev_path_,
-                                              " still busy after STOP_DEV"));
+    return ErrnoError(ETIMEDOUT,
+                      absl::StrCat("queues of ", bdev_path_, " still busy after STOP_DEV"));
   return absl::OkStatus();
 }
 

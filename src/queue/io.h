@@ -16,10 +16,10 @@ struct Io {
   Queue* queue = nullptr;
   uint16_t q_id = 0;
   uint16_t tag = 0;
-  uapi::Request req;       // valid while the backend owns the slot
-  void* buf = nullptr;     // per-tag data buffer (copy mode)
-  int32_t result = 0;      // set by a completion from another thread
-  Io* next_completed = nullptr;       // intrusive cross-thread completion list
+  uapi::Request req;                    // valid while the backend owns the slot
+  void* buf = nullptr;                  // per-tag data buffer (copy mode)
+  int32_t result = 0;                   // set by a completion from another thread
+  Io* next_completed = nullptr;         // intrusive cross-thread completion list
   std::atomic<bool> completing{false};  // guards against double completion
 };
 

@@ -62,7 +62,9 @@ absl::Status Queue::SetupRing() {
   if (r < 0) return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": io_uring setup failed"));
   ring_ok_ = true;
   r = io_uring_register_files(&ring_, &cfg_.cdev_fd, 1);
-  if (r < 0) return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": registering the char device failed"));
+  if (r < 0)
+    return ErrnoError(-r,
+                      absl::StrCat("queue ", cfg_.q_id, ": registering the char device failed"));
   return absl::OkStatus();
 }
 
@@ -74,7 +76,8 @@ absl::Status Queue::MapDescriptors() {
   void* p = mmap(nullptr, descs_len_, PROT_READ, MAP_SHARED | MAP_POPULATE, cfg_.cdev_fd, off);
   if (p == MAP_FAILED) {
     descs_len_ = 0;
-    return ErrnoError(errno, absl::StrCat("queue ", cfg_.q_id, ": mmap of the descriptor array failed"));
+    return ErrnoError(errno,
+                      absl::StrCat("queue ", cfg_.q_id, ": mmap of the descriptor array failed"));
   }
   descs_ = static_cast<const uapi::IoDesc*>(p);
   return absl::OkStatus();
@@ -85,8 +88,8 @@ absl::Status Queue::AllocBuffers() {
   void* p = mmap(nullptr, bufs_len_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     bufs_len_ = 0;
-    return ErrnoError(ENOMEM, absl::StrCat("queue ", cfg_.q_id, ": cannot allocate ",
-                                           cfg_.depth, " I/O buffers"));
+    return ErrnoError(ENOMEM, absl::StrCat("queue ", cfg_.q_id, ": cannot allocate ", cfg_.depth,
+                                           " I/O buffers"));
   }
   bufs_ = p;
   for (uint16_t t = 0; t < cfg_.depth; ++t)
@@ -200,8 +203,7 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
       DrainForeignCompletions();
       if (!exit_requested_.load(std::memory_order_acquire)) ArmWakeup();
       break;
-    case uapi::SqeKind::kBackend:
-      break;  // reserved for ring I/O issued by backends
+    case uapi::SqeKind::kBackend: break;  // reserved for ring I/O issued by backends
   }
 }
 

@@ -15,8 +15,7 @@ namespace ublk::uapi {
 // ---- ioctl-style command encoding (asm-generic/ioctl.h layout) -------------
 inline constexpr uint32_t kIocWrite = 1;
 inline constexpr uint32_t kIocRead = 2;
-constexpr uint32_t IocEncode(uint32_t dir, uint32_t type, uint32_t nr,
-                             uint32_t size) {
+constexpr uint32_t IocEncode(uint32_t dir, uint32_t type, uint32_t nr, uint32_t size) {
   return (dir << 30) | (size << 16) | (type << 8) | nr;
 }
 inline constexpr uint32_t kIocType = 'u';
@@ -68,8 +67,8 @@ enum class CtrlOp : uint32_t {
 struct DevInfo {
   uint16_t nr_hw_queues;
   uint16_t queue_depth;
-  uint16_t state;          // DevState
-  uint16_t io_desc_size;   // only meaningful with kFIoDescSize
+  uint16_t state;         // DevState
+  uint16_t io_desc_size;  // only meaningful with kFIoDescSize
   uint32_t max_io_buf_bytes;
   uint32_t dev_id;
   int32_t ublksrv_pid;
@@ -214,8 +213,8 @@ static_assert(offsetof(Params, integrity) == 136);
 // ---- data plane ------------------------------------------------------------
 // One per tag, in the read-only array mmap'd from /dev/ublkcN.
 struct IoDesc {
-  uint32_t op_flags;      // op in bits 0-7, flags in bits 8-31
-  uint32_t nr_sectors;    // or nr_zones for REPORT_ZONES
+  uint32_t op_flags;    // op in bits 0-7, flags in bits 8-31
+  uint32_t nr_sectors;  // or nr_zones for REPORT_ZONES
   uint64_t start_sector;
   uint64_t addr;
 };
@@ -274,7 +273,7 @@ inline constexpr uint32_t kIoFIntegrity = 1u << 18;
 inline constexpr uint32_t kIoFShmemZc = 1u << 19;
 
 // ---- mmap and user-copy offsets --------------------------------------------
-inline constexpr uint64_t kCmdBufOffset = 0;  // descriptor array of queue 0
+inline constexpr uint64_t kCmdBufOffset = 0;             // descriptor array of queue 0
 inline constexpr uint64_t kIoBufOffset = 0x80000000ull;  // user-copy base
 inline constexpr uint32_t kMaxQueueDepth = 4096;
 inline constexpr uint32_t kMaxNrQueues = 4096;

@@ -22,8 +22,7 @@ bool DecodeUserData(uint64_t raw, UserData* out) {
 }
 
 bool EncodeUserCopyPos(uint32_t q_id, uint32_t tag, uint32_t offset, uint64_t* pos) {
-  if (q_id >= (1u << kQidBits) || tag >= (1u << kTagBits) ||
-      offset >= (1u << kIoBufBits))
+  if (q_id >= (1u << kQidBits) || tag >= (1u << kTagBits) || offset >= (1u << kIoBufBits))
     return false;
   *pos = kIoBufOffset + ((uint64_t{q_id} << kQidOff) | (uint64_t{tag} << kTagOff) | offset);
   return true;

@@ -9,9 +9,9 @@ namespace ublk::uapi {
 
 // What an SQE on a queue ring is for.
 enum class SqeKind : uint8_t {
-  kUblkCmd = 1,   // FETCH / COMMIT_AND_FETCH / NEED_GET_DATA for a tag
-  kWakeup = 2,    // read of the queue's eventfd (foreign completions, stop)
-  kBackend = 3,   // I/O a backend issued on the queue ring (aux = its cookie)
+  kUblkCmd = 1,  // FETCH / COMMIT_AND_FETCH / NEED_GET_DATA for a tag
+  kWakeup = 2,   // read of the queue's eventfd (foreign completions, stop)
+  kBackend = 3,  // I/O a backend issued on the queue ring (aux = its cookie)
 };
 
 struct UserData {

@@ -33,8 +33,7 @@ int DecodeRequest(const IoDesc* shared, const RequestLimits& lim, Request* out) 
     case kOpFlush:
       if (d.nr_sectors != 0) return -EINVAL;
       break;
-    default:
-      return -EOPNOTSUPP;
+    default: return -EOPNOTSUPP;
   }
   out->op = op;
   out->flags = d.op_flags & ~0xffu;

@@ -18,9 +18,9 @@ struct Request {
 };
 
 struct RequestLimits {
-  uint64_t dev_sectors = 0;    // device size
-  uint32_t buffer_bytes = 0;   // per-tag data buffer (>= max I/O size)
-  uint32_t ops_mask = 0;       // bit n set = op n may arrive (OpBit)
+  uint64_t dev_sectors = 0;   // device size
+  uint32_t buffer_bytes = 0;  // per-tag data buffer (>= max I/O size)
+  uint32_t ops_mask = 0;      // bit n set = op n may arrive (OpBit)
   uint32_t logical_bs_shift = 9;
 };
 

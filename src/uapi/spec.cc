@@ -24,21 +24,21 @@ uint32_t Physical(const DeviceSpec& s) {
 absl::Status ValidateBlockSizes(const DeviceSpec& s) {
   const uint32_t lbs = s.logical_block_size;
   if (!IsPow2(lbs) || lbs < 512 || lbs > kPageSize)
-    return Invalid(absl::StrCat("logical block size ", lbs,
-                                " must be a power of two in [512, ", kPageSize, "]"));
+    return Invalid(absl::StrCat("logical block size ", lbs, " must be a power of two in [512, ",
+                                kPageSize, "]"));
   const uint32_t pbs = Physical(s);
   if (!IsPow2(pbs) || pbs < lbs || pbs > kMaxBlockAttr)
     return Invalid(absl::StrCat("physical block size ", pbs,
                                 " must be a power of two >= the logical block size ", lbs,
                                 " and at most 256 MiB"));
-  if (s.io_opt_bytes && (!IsPow2(s.io_opt_bytes) || s.io_opt_bytes < lbs ||
-                         s.io_opt_bytes > kMaxBlockAttr))
-    return Invalid(absl::StrCat("optimal I/O size ", s.io_opt_bytes,
-                                " must be a power of two >= ", lbs));
-  if (s.io_min_bytes && (!IsPow2(s.io_min_bytes) || s.io_min_bytes < lbs ||
-                         s.io_min_bytes > kMaxBlockAttr))
-    return Invalid(absl::StrCat("minimum I/O size ", s.io_min_bytes,
-                                " must be a power of two >= ", lbs));
+  if (s.io_opt_bytes &&
+      (!IsPow2(s.io_opt_bytes) || s.io_opt_bytes < lbs || s.io_opt_bytes > kMaxBlockAttr))
+    return Invalid(
+        absl::StrCat("optimal I/O size ", s.io_opt_bytes, " must be a power of two >= ", lbs));
+  if (s.io_min_bytes &&
+      (!IsPow2(s.io_min_bytes) || s.io_min_bytes < lbs || s.io_min_bytes > kMaxBlockAttr))
+    return Invalid(
+        absl::StrCat("minimum I/O size ", s.io_min_bytes, " must be a power of two >= ", lbs));
   return absl::OkStatus();
 }
 
@@ -54,19 +54,17 @@ absl::Status ValidateSpec(const DeviceSpec& s) {
   if (s.size_bytes >> 62)
     return Invalid(absl::StrCat("device size ", s.size_bytes, " is too large"));
   if (s.nr_queues == 0 || s.nr_queues > kMaxNrQueues)
-    return Invalid(absl::StrCat("number of queues ", s.nr_queues,
-                                " must be in [1, ", kMaxNrQueues, "]"));
+    return Invalid(
+        absl::StrCat("number of queues ", s.nr_queues, " must be in [1, ", kMaxNrQueues, "]"));
   if (s.queue_depth == 0 || s.queue_depth > kMaxQueueDepth)
-    return Invalid(absl::StrCat("queue depth ", s.queue_depth,
-                                " must be in [1, ", kMaxQueueDepth, "]"));
-  if (s.max_io_bytes < kPageSize || s.max_io_bytes > kMaxIoBytes ||
-      s.max_io_bytes % kPageSize)
-    return Invalid(absl::StrCat("max I/O size ", s.max_io_bytes,
-                                " must be a multiple of ", kPageSize, " in [",
-                                kPageSize, ", ", kMaxIoBytes, "]"));
+    return Invalid(
+        absl::StrCat("queue depth ", s.queue_depth, " must be in [1, ", kMaxQueueDepth, "]"));
+  if (s.max_io_bytes < kPageSize || s.max_io_bytes > kMaxIoBytes || s.max_io_bytes % kPageSize)
+    return Invalid(absl::StrCat("max I/O size ", s.max_io_bytes, " must be a multiple of ",
+                                kPageSize, " in [", kPageSize, ", ", kMaxIoBytes, "]"));
   if (s.dev_id != kAutoDevId && s.dev_id >= kMaxDevices)
-    return Invalid(absl::StrCat("device id ", s.dev_id, " must be below ",
-                                kMaxDevices, " (or auto)"));
+    return Invalid(
+        absl::StrCat("device id ", s.dev_id, " must be below ", kMaxDevices, " (or auto)"));
   if (s.fua && !s.volatile_cache)
     return Invalid("FUA needs a volatile cache (a backend with flush)");
   return absl::OkStatus();
@@ -122,8 +120,8 @@ uint32_t KnownParamTypes(uint64_t features) {
   return t;
 }
 
-absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
-                            uint64_t flags, uint64_t features) {
+absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes, uint64_t flags,
+                            uint64_t features) {
   if (p.len == 0 || p.len > sizeof(Params))
     return Invalid(absl::StrCat("parameter length ", p.len, " outside [1, ", sizeof(Params), "]"));
   if (const uint32_t unknown = p.types & ~KnownParamTypes(features))
@@ -132,8 +130,7 @@ absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
   if (!(p.types & kParamBasic)) return Invalid("parameters lack the basic block");
   const ParamBasic& b = p.basic;
   if (b.logical_bs_shift < 9 || b.logical_bs_shift > 12)
-    return Invalid(absl::StrCat("logical_bs_shift ", b.logical_bs_shift,
-                                " outside [9, 12]"));
+    return Invalid(absl::StrCat("logical_bs_shift ", b.logical_bs_shift, " outside [9, 12]"));
   if (b.logical_bs_shift > b.physical_bs_shift)
     return Invalid("logical block size larger than the physical block size");
   // Newer kernels cap physical block size, io_min and io_opt at 256 MiB
@@ -144,8 +141,8 @@ absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
       (b.physical_bs_shift > kMaxShift || b.io_min_shift > kMaxShift || b.io_opt_shift > kMaxShift))
     return Invalid("physical block size, io_min and io_opt must be at most 256 MiB");
   if (b.max_sectors > (max_io_buf_bytes >> kSectorShift))
-    return Invalid(absl::StrCat("max_sectors ", b.max_sectors,
-                                " exceeds the I/O buffer size ", max_io_buf_bytes));
+    return Invalid(absl::StrCat("max_sectors ", b.max_sectors, " exceeds the I/O buffer size ",
+                                max_io_buf_bytes));
   if (b.max_sectors < kPageSize >> kSectorShift)
     return Invalid(absl::StrCat("max_sectors ", b.max_sectors, " is below one page"));
   if ((flags & kFZoned) && b.chunk_sectors == 0)
@@ -164,27 +161,25 @@ absl::Status ValidateParams(const Params& p, uint32_t max_io_buf_bytes,
   if (p.types & kParamDmaAlign) {
     const uint32_t a = p.dma.alignment;
     if (a >= kPageSize || !IsPow2(uint64_t{a} + 1))
-      return Invalid(absl::StrCat("DMA alignment mask ", a,
-                                  " must be 2^n-1 below the page size"));
+      return Invalid(absl::StrCat("DMA alignment mask ", a, " must be 2^n-1 below the page size"));
   }
   if (p.types & kParamSegment) {
     const ParamSegment& g = p.seg;
     if (!IsPow2(g.seg_boundary_mask + 1) || g.seg_boundary_mask + 1 < kPageSize)
       return Invalid("segment boundary mask must be 2^n-1 and >= page size - 1");
-    if (g.max_segment_size < kPageSize)
-      return Invalid("max segment size below the page size");
+    if (g.max_segment_size < kPageSize) return Invalid("max segment size below the page size");
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateKernelDevInfo(const DevInfo& info) {
-  if (info.nr_hw_queues == 0 || info.nr_hw_queues > kMaxNrQueues ||
-      info.queue_depth == 0 || info.queue_depth > kMaxQueueDepth)
+  if (info.nr_hw_queues == 0 || info.nr_hw_queues > kMaxNrQueues || info.queue_depth == 0 ||
+      info.queue_depth > kMaxQueueDepth)
     return ErrnoError(EPROTO, absl::StrCat("kernel reported ", info.nr_hw_queues,
                                            " queues of depth ", info.queue_depth));
   if (info.max_io_buf_bytes < kPageSize || info.max_io_buf_bytes > kMaxIoBytes)
-    return ErrnoError(EPROTO, absl::StrCat("kernel reported an I/O buffer of ",
-                                           info.max_io_buf_bytes, " bytes"));
+    return ErrnoError(
+        EPROTO, absl::StrCat("kernel reported an I/O buffer of ", info.max_io_buf_bytes, " bytes"));
   if (info.dev_id >= kMaxDevices)
     return ErrnoError(EPROTO, absl::StrCat("kernel reported device id ", info.dev_id));
   return absl::OkStatus();

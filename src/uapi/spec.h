@@ -59,8 +59,8 @@ uint32_t KnownParamTypes(uint64_t features);
 // is what the kernel reported after ADD_DEV, `flags` the negotiated flags,
 // `features` the GET_FEATURES mask. EINVAL where the kernel would say
 // EINVAL; EOPNOTSUPP for a type the running kernel would silently ignore.
-absl::Status ValidateParams(const Params& params, uint32_t max_io_buf_bytes,
-                            uint64_t flags, uint64_t features = kAllFeatures);
+absl::Status ValidateParams(const Params& params, uint32_t max_io_buf_bytes, uint64_t flags,
+                            uint64_t features = kAllFeatures);
 
 // Decodes a dev_info returned by the kernel, refusing values a sane kernel
 // cannot produce (queues/depth out of range, ...).

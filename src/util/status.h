@@ -27,18 +27,20 @@ absl::Status Annotate(const absl::Status& status, absl::string_view context);
 
 }  // namespace ublk
 
-#define UBLK_RETURN_IF_ERROR(expr)            \
-  do {                                        \
-    ::absl::Status ublk_status_ = (expr);     \
+#define UBLK_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::absl::Status ublk_status_ = (expr);        \
     if (!ublk_status_.ok()) return ublk_status_; \
   } while (0)
 
 #define UBLK_STATUS_CONCAT_INNER_(a, b) a##b
 #define UBLK_STATUS_CONCAT_(a, b) UBLK_STATUS_CONCAT_INNER_(a, b)
-#define UBLK_ASSIGN_OR_RETURN(lhs, expr)                                      \
-  UBLK_ASSIGN_OR_RETURN_IMPL_(UBLK_STATUS_CONCAT_(ublk_statusor_, __LINE__), \
-                              lhs, expr)
+#define UBLK_ASSIGN_OR_RETURN(lhs, expr) \
+  UBLK_ASSIGN_OR_RETURN_IMPL_(UBLK_STATUS_CONCAT_(ublk_statusor_, __LINE__), lhs, expr)
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define UBLK_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                \
   if (!tmp.ok()) return tmp.status();               \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -48,19 +48,17 @@ constexpr auto Value(T v) {
 }
 
 template <typename A, typename B>
-void Check(const char* what, const char* ours_expr, const char* theirs_expr,
-           A ours_raw, B theirs_raw) {
+void Check(const char* what, const char* ours_expr, const char* theirs_expr, A ours_raw,
+           B theirs_raw) {
   ++g_checks;
   const auto ours = Value(ours_raw);
   const auto theirs = Value(theirs_raw);
   if (std::cmp_equal(ours, theirs)) return;
   ++g_mismatches;
   // Print both as signed and as hex so that e.g. -19 and 0xffffffed are clear.
-  std::printf(
-      "MISMATCH %s: ours %s = %lld (0x%llx), header %s = %lld (0x%llx)\n", what,
-      ours_expr, static_cast<long long>(ours),
-      static_cast<unsigned long long>(ours), theirs_expr,
-      static_cast<long long>(theirs), static_cast<unsigned long long>(theirs));
+  std::printf("MISMATCH %s: ours %s = %lld (0x%llx), header %s = %lld (0x%llx)\n", what, ours_expr,
+              static_cast<long long>(ours), static_cast<unsigned long long>(ours), theirs_expr,
+              static_cast<long long>(theirs), static_cast<unsigned long long>(theirs));
 }
 
 template <typename T>
@@ -76,22 +74,21 @@ constexpr bool kSigned = std::is_signed_v<std::remove_all_extents_t<T>>;
   Check("sizeof", "sizeof(" #Ours ")", "sizeof(" #Theirs ")", sizeof(Ours), sizeof(Theirs))
 
 // One member: offset, size and signedness (3 checks).
-#define CHECK_MEMBER(Ours, Theirs, ofield, tfield)                                    \
-  do {                                                                                \
-    Check("offsetof", #Ours "::" #ofield, #Theirs "::" #tfield, offsetof(Ours, ofield), \
-          offsetof(Theirs, tfield));                                                  \
-    Check("sizeof member", #Ours "::" #ofield, #Theirs "::" #tfield,                   \
-          sizeof(Ours::ofield), sizeof(Theirs::tfield));                              \
-    Check("signedness", #Ours "::" #ofield, #Theirs "::" #tfield,                      \
-          kSigned<decltype(Ours::ofield)>, kSigned<decltype(Theirs::tfield)>);        \
+#define CHECK_MEMBER(Ours, Theirs, ofield, tfield)                                                 \
+  do {                                                                                             \
+    Check("offsetof", #Ours "::" #ofield, #Theirs "::" #tfield, offsetof(Ours, ofield),            \
+          offsetof(Theirs, tfield));                                                               \
+    Check("sizeof member", #Ours "::" #ofield, #Theirs "::" #tfield, sizeof(Ours::ofield),         \
+          sizeof(Theirs::tfield));                                                                 \
+    Check("signedness", #Ours "::" #ofield, #Theirs "::" #tfield, kSigned<decltype(Ours::ofield)>, \
+          kSigned<decltype(Theirs::tfield)>);                                                      \
   } while (0)
 
 // Same member name on both sides.
 #define CHECK_FIELD(Ours, Theirs, field) CHECK_MEMBER(Ours, Theirs, field, field)
 
 // A legacy (plain-number) command against the number inside our encoded op.
-#define CHECK_NR(ours_op, theirs_nr) \
-  CHECK_CONST(_IOC_NR(static_cast<uint32_t>(ours_op)), theirs_nr)
+#define CHECK_NR(ours_op, theirs_nr) CHECK_CONST(_IOC_NR(static_cast<uint32_t>(ours_op)), theirs_nr)
 
 namespace {
 
@@ -100,29 +97,29 @@ namespace {
 // check-newest.sh greps this file: a header name found neither in a check
 // above/below nor here is reported as new.
 constexpr const char* kNotInAbiH[] = {
-    "USER_BLK_DRV_CMD_INC_H",          // include guard
-    "UBLK_U_CMD_REG_BUF",              // shared-memory zero copy (UBLK_F_SHMEM_ZC)
-    "UBLK_U_CMD_UNREG_BUF",            //
-    "UBLK_SHMEM_BUF_READ_ONLY",        // struct ublk_shmem_buf_reg flag
-    "UBLK_SHMEM_ZC_OFF_MASK",          // UBLK_IO_F_SHMEM_ZC addr encoding
-    "UBLK_SHMEM_ZC_IDX_OFF",           //
-    "UBLK_SHMEM_ZC_IDX_MASK",          //
-    "UBLK_U_IO_PREP_IO_CMDS",          // batch I/O (UBLK_F_BATCH_IO)
-    "UBLK_U_IO_COMMIT_IO_CMDS",        //
-    "UBLK_U_IO_FETCH_IO_CMDS",         //
-    "UBLK_BATCH_F_HAS_ZONE_LBA",       // struct ublk_batch_io flags
-    "UBLK_BATCH_F_HAS_BUF_ADDR",       //
+    "USER_BLK_DRV_CMD_INC_H",     // include guard
+    "UBLK_U_CMD_REG_BUF",         // shared-memory zero copy (UBLK_F_SHMEM_ZC)
+    "UBLK_U_CMD_UNREG_BUF",       //
+    "UBLK_SHMEM_BUF_READ_ONLY",   // struct ublk_shmem_buf_reg flag
+    "UBLK_SHMEM_ZC_OFF_MASK",     // UBLK_IO_F_SHMEM_ZC addr encoding
+    "UBLK_SHMEM_ZC_IDX_OFF",      //
+    "UBLK_SHMEM_ZC_IDX_MASK",     //
+    "UBLK_U_IO_PREP_IO_CMDS",     // batch I/O (UBLK_F_BATCH_IO)
+    "UBLK_U_IO_COMMIT_IO_CMDS",   //
+    "UBLK_U_IO_FETCH_IO_CMDS",    //
+    "UBLK_BATCH_F_HAS_ZONE_LBA",  // struct ublk_batch_io flags
+    "UBLK_BATCH_F_HAS_BUF_ADDR",  //
     "UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK",
-    "UBLK_AUTO_BUF_REG_FALLBACK",      // struct ublk_auto_buf_reg flags
-    "UBLK_AUTO_BUF_REG_F_MASK",        //
-    "UBLK_INTEGRITY_FLAG_OFF",         // user-copy offset bit for integrity data
-    "UBLKSRV_IO_INTEGRITY_FLAG",       //
-    "UBLK_MIN_SEGMENT_SIZE",           // ublk_param_segment lower bound
-    "UBLK_IO_BUF_OFF",                 // always 0: buffer offset starts at bit 0
-    "ublk_shmem_buf_reg",              // struct: UBLK_U_CMD_REG_BUF argument
-    "ublk_auto_buf_reg",               // struct: UBLK_F_AUTO_BUF_REG sqe->addr
-    "ublk_elem_header",                // struct: batch I/O element
-    "ublk_batch_io",                   // struct: batch I/O command
+    "UBLK_AUTO_BUF_REG_FALLBACK",  // struct ublk_auto_buf_reg flags
+    "UBLK_AUTO_BUF_REG_F_MASK",    //
+    "UBLK_INTEGRITY_FLAG_OFF",     // user-copy offset bit for integrity data
+    "UBLKSRV_IO_INTEGRITY_FLAG",   //
+    "UBLK_MIN_SEGMENT_SIZE",       // ublk_param_segment lower bound
+    "UBLK_IO_BUF_OFF",             // always 0: buffer offset starts at bit 0
+    "ublk_shmem_buf_reg",          // struct: UBLK_U_CMD_REG_BUF argument
+    "ublk_auto_buf_reg",           // struct: UBLK_F_AUTO_BUF_REG sqe->addr
+    "ublk_elem_header",            // struct: batch I/O element
+    "ublk_batch_io",               // struct: batch I/O command
 };
 
 // DevInfo's u16 at offset 6 is io_desc_size in newer headers and pad0 in
@@ -144,8 +141,7 @@ void CheckDevInfoIoDescSize() {
     Check("offsetof", "8", "ublksrv_ctrl_dev_info::max_io_buf_bytes", 8,
           offsetof(Theirs, max_io_buf_bytes));
   } else if constexpr (kTheirsNamed) {
-    Check("member missing", "DevInfo::io_desc_size", "ublksrv_ctrl_dev_info::io_desc_size",
-          0, 1);
+    Check("member missing", "DevInfo::io_desc_size", "ublksrv_ctrl_dev_info::io_desc_size", 0, 1);
   }
 }
 
@@ -340,10 +336,9 @@ void CheckFeatures() {
       (kNumKnownFeatureBits >= 64 ? ~0ull : (1ull << kNumKnownFeatureBits) - 1),
       (UBLK_F_SUPPORT_ZERO_COPY | UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F_NEED_GET_DATA |
        UBLK_F_USER_RECOVERY | UBLK_F_USER_RECOVERY_REISSUE | UBLK_F_UNPRIVILEGED_DEV |
-       UBLK_F_CMD_IOCTL_ENCODE | UBLK_F_USER_COPY | UBLK_F_ZONED |
-       UBLK_F_USER_RECOVERY_FAIL_IO | UBLK_F_UPDATE_SIZE | UBLK_F_AUTO_BUF_REG |
-       UBLK_F_QUIESCE | UBLK_F_PER_IO_DAEMON | UBLK_F_BUF_REG_OFF_DAEMON |
-       UBLK_F_BATCH_IO | UBLK_F_INTEGRITY | UBLK_F_SAFE_STOP_DEV |
+       UBLK_F_CMD_IOCTL_ENCODE | UBLK_F_USER_COPY | UBLK_F_ZONED | UBLK_F_USER_RECOVERY_FAIL_IO |
+       UBLK_F_UPDATE_SIZE | UBLK_F_AUTO_BUF_REG | UBLK_F_QUIESCE | UBLK_F_PER_IO_DAEMON |
+       UBLK_F_BUF_REG_OFF_DAEMON | UBLK_F_BATCH_IO | UBLK_F_INTEGRITY | UBLK_F_SAFE_STOP_DEV |
        UBLK_F_NO_AUTO_PART_SCAN | UBLK_F_SHMEM_ZC | UBLK_F_IO_DESC_SIZE));
   CHECK_CONST(kFeaturesLen, UBLK_FEATURES_LEN);
 

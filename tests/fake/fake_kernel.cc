@@ -14,8 +14,7 @@ namespace {
 class FakeTransport final : public ctrl::Transport {
  public:
   explicit FakeTransport(FakeKernel* k) : k_(k) {}
-  absl::StatusOr<int> Send(uapi::CtrlOp op, const char* name,
-                           const uapi::CtrlCmd& cmd) override {
+  absl::StatusOr<int> Send(uapi::CtrlOp op, const char* name, const uapi::CtrlCmd& cmd) override {
     return k_->Handle(op, name, cmd);
   }
   absl::StatusOr<UniqueFd> OpenCharDev(const std::string&, absl::Duration) override {
@@ -88,8 +87,7 @@ int FakeKernel::AddDev(const uapi::CtrlCmd& cmd) {
 int FakeKernel::SetParams(Dev& d, const uapi::CtrlCmd& cmd) {
   if (cmd.len <= 8) return -EINVAL;
   uapi::Params p{};
-  std::memcpy(&p, reinterpret_cast<const void*>(cmd.addr),
-              std::min<size_t>(cmd.len, sizeof(p)));
+  std::memcpy(&p, reinterpret_cast<const void*>(cmd.addr), std::min<size_t>(cmd.len, sizeof(p)));
   const auto& b = p.basic;
   if (!(p.types & uapi::kParamBasic)) return -EINVAL;
   if (b.logical_bs_shift < 9 || b.logical_bs_shift > 12) return -EINVAL;
@@ -126,9 +124,7 @@ int FakeKernel::Do(uapi::CtrlOp op, const uapi::CtrlCmd& cmd) {
       std::memcpy(reinterpret_cast<void*>(cmd.addr), &d.params, sizeof(d.params));
       return 0;
     case CtrlOp::kDelDev: devs_.erase(it); return 0;
-    case CtrlOp::kStopDev:
-      d.info.state = static_cast<uint16_t>(uapi::DevState::kDead);
-      return 0;
+    case CtrlOp::kStopDev: d.info.state = static_cast<uint16_t>(uapi::DevState::kDead); return 0;
     case CtrlOp::kGetDevInfo:
       std::memcpy(reinterpret_cast<void*>(cmd.addr), &d.info, sizeof(d.info));
       return 0;

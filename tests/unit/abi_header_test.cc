@@ -12,7 +12,7 @@
 namespace ublk::uapi {
 namespace {
 
-#define EXPECT_LAYOUT(ours, theirs, ofield, tfield)                  \
+#define EXPECT_LAYOUT(ours, theirs, ofield, tfield)                       \
   EXPECT_EQ(offsetof(ours, ofield), offsetof(theirs, tfield)) << #ofield; \
   EXPECT_EQ(sizeof(ours::ofield), sizeof(theirs::tfield)) << #ofield
 

@@ -16,14 +16,14 @@ TEST(ParseSize, Units) {
 }
 
 TEST(ParseSize, Garbage) {
-  for (const char* s : {"", "G", "-1", "1.5G", "1X", "1GG", "0bb", "1BiB", "99999999999999999999",
-                        "17179869184G"})
+  for (const char* s :
+       {"", "G", "-1", "1.5G", "1X", "1GG", "0bb", "1BiB", "99999999999999999999", "17179869184G"})
     EXPECT_FALSE(ParseSize(s).ok()) << s;
 }
 
 TEST(ParseAdd, Full) {
-  auto a = ParseAddArgs({"--type", "mem", "--size", "1G", "--queues", "2", "--depth", "32",
-                         "--id", "5", "--foreground"});
+  auto a = ParseAddArgs({"--type", "mem", "--size", "1G", "--queues", "2", "--depth", "32", "--id",
+                         "5", "--foreground"});
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->type, "mem");
   EXPECT_EQ(a->queues, 2u);
@@ -33,10 +33,10 @@ TEST(ParseAdd, Full) {
 }
 
 TEST(ParseAdd, Errors) {
-  EXPECT_FALSE(ParseAddArgs({"--size", "1G"}).ok());                      // no type
-  EXPECT_FALSE(ParseAddArgs({"--type", "disk", "--size", "1G"}).ok());    // bad type
-  EXPECT_FALSE(ParseAddArgs({"--type", "mem"}).ok());                     // no size
-  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size"}).ok());           // no value
+  EXPECT_FALSE(ParseAddArgs({"--size", "1G"}).ok());                    // no type
+  EXPECT_FALSE(ParseAddArgs({"--type", "disk", "--size", "1G"}).ok());  // bad type
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem"}).ok());                   // no size
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size"}).ok());         // no value
   EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--depth", "5000"}).ok());
   EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--bogus", "1"}).ok());
   auto r = ParseAddArgs({"--type", "mem", "--size", "1G", "--depth", "5000"});

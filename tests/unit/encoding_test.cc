@@ -21,9 +21,9 @@ TEST(Encoding, UserDataRoundTrip) {
 
 TEST(Encoding, UserDataGarbageRefused) {
   UserData out;
-  EXPECT_FALSE(DecodeUserData(0, &out));             // kind 0
-  EXPECT_FALSE(DecodeUserData(1ull << 63, &out));    // high bits
-  EXPECT_FALSE(DecodeUserData(0x90000, &out));       // kind 9
+  EXPECT_FALSE(DecodeUserData(0, &out));           // kind 0
+  EXPECT_FALSE(DecodeUserData(1ull << 63, &out));  // high bits
+  EXPECT_FALSE(DecodeUserData(0x90000, &out));     // kind 9
 }
 
 TEST(Encoding, UserCopyPos) {

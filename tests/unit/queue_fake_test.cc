@@ -58,8 +58,8 @@ class QueueFake : public ::testing::Test {
     cfg.buffer_bytes = kBuf;
     cfg.limits.dev_sectors = kSectors;
     cfg.limits.buffer_bytes = kBuf;
-    cfg.limits.ops_mask = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite) |
-                          uapi::OpBit(uapi::kOpFlush);
+    cfg.limits.ops_mask =
+        uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite) | uapi::OpBit(uapi::kOpFlush);
     queue_ = std::make_unique<Queue>(cfg, &backend_);
     ASSERT_TRUE(queue_->SetupForTesting(descs_, &sink_).ok());
   }
@@ -88,11 +88,11 @@ TEST_F(QueueFake, GoodRequestIsExecutedAndCommitted) {
 }
 
 TEST_F(QueueFake, CorruptDescriptorsAreRefusedNotExecuted) {
-  Deliver(0, uapi::kOpWrite, 8, kSectors - 4);          // past the end
-  Deliver(1, uapi::kOpRead, kBuf / 512 + 1, 0);         // larger than the buffer
-  Deliver(2, 0x7f, 8, 0);                               // unknown op
-  Deliver(3, uapi::kOpDiscard, 8, 0);                   // not advertised
-  Deliver(4, uapi::kOpFlush, 8, 0);                     // flush with a range
+  Deliver(0, uapi::kOpWrite, 8, kSectors - 4);   // past the end
+  Deliver(1, uapi::kOpRead, kBuf / 512 + 1, 0);  // larger than the buffer
+  Deliver(2, 0x7f, 8, 0);                        // unknown op
+  Deliver(3, uapi::kOpDiscard, 8, 0);            // not advertised
+  Deliver(4, uapi::kOpFlush, 8, 0);              // flush with a range
   ASSERT_EQ(sink_.commits.size(), 5u);
   EXPECT_EQ(sink_.commits[0].result, -EINVAL);
   EXPECT_EQ(sink_.commits[1].result, -EINVAL);
@@ -152,9 +152,9 @@ TEST_F(QueueFake, BadBackendResultsBecomeEio) {
   Deliver(0, uapi::kOpRead, 8, 0);
   Deliver(1, uapi::kOpRead, 8, 0);
   Deliver(2, uapi::kOpRead, 8, 0);
-  CompleteIo(backend_.deferred[0], 8192);    // more than asked
-  CompleteIo(backend_.deferred[1], 0);       // nothing done
-  CompleteIo(backend_.deferred[2], -100000); // not an errno
+  CompleteIo(backend_.deferred[0], 8192);     // more than asked
+  CompleteIo(backend_.deferred[1], 0);        // nothing done
+  CompleteIo(backend_.deferred[2], -100000);  // not an errno
   ASSERT_EQ(sink_.commits.size(), 3u);
   for (const Commit& c : sink_.commits) EXPECT_EQ(c.result, -EIO);
 }

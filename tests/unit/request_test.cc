@@ -64,9 +64,7 @@ TEST(Request, FlushCarriesNoRange) {
   EXPECT_EQ(Decode(Desc(kOpFlush, 8, 0)), -EINVAL);
 }
 
-TEST(Request, DiscardIsNotLimitedByTheBuffer) {
-  EXPECT_EQ(Decode(Desc(kOpDiscard, 2048, 0)), 0);
-}
+TEST(Request, DiscardIsNotLimitedByTheBuffer) { EXPECT_EQ(Decode(Desc(kOpDiscard, 2048, 0)), 0); }
 
 TEST(Request, MisalignedForLogicalBlockSize) {
   RequestLimits l = Limits();

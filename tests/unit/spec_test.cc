@@ -136,7 +136,7 @@ TEST(SpecKernelRules, HugeBlockAttributesDependOnKernel) {
   Params p = BuildParams(Good());
   p.basic.io_opt_shift = 29;
   EXPECT_EQ(ToErrno(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fffff)), EINVAL);  // 7.3
-  EXPECT_TRUE(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fe).ok());              // 6.12
+  EXPECT_TRUE(ValidateParams(p, kDefaultMaxIoBytes, 0, 0x1fe).ok());               // 6.12
 }
 
 TEST(SpecKernelRules, TypesTheKernelWouldDropAreRefused) {

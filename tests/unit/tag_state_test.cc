@@ -35,12 +35,12 @@ TEST(TagStates, KernelErrorCounts) {
 
 TEST(TagStates, ViolationsAreIgnored) {
   TagStates t(2);
-  EXPECT_EQ(t.OnCqe(7, uapi::kIoResOk), A::kIgnore);   // tag out of range
+  EXPECT_EQ(t.OnCqe(7, uapi::kIoResOk), A::kIgnore);  // tag out of range
   EXPECT_EQ(t.OnCqe(0, uapi::kIoResOk), A::kDispatch);
-  EXPECT_EQ(t.OnCqe(0, uapi::kIoResOk), A::kIgnore);   // server owns it
-  EXPECT_FALSE(t.OnBackendDone(1));                    // kernel owns it
+  EXPECT_EQ(t.OnCqe(0, uapi::kIoResOk), A::kIgnore);  // server owns it
+  EXPECT_FALSE(t.OnBackendDone(1));                   // kernel owns it
   EXPECT_TRUE(t.OnBackendDone(0));
-  EXPECT_FALSE(t.OnBackendDone(0));                    // double completion
+  EXPECT_FALSE(t.OnBackendDone(0));  // double completion
   EXPECT_EQ(t.violations(), 4u);
   EXPECT_EQ(t.live(), 2u);
 }

@@ -52,10 +52,14 @@ class Gen {
     auto& b = p.basic;
     switch (Below(14)) {
       case 0: b.logical_bs_shift = static_cast<uint8_t>(Pick({7, 8, 9, 10, 12, 13, 14})); break;
-      case 1: b.physical_bs_shift = static_cast<uint8_t>(Pick({8, 9, 12, 16, 27, 28, 29, 31})); break;
+      case 1:
+        b.physical_bs_shift = static_cast<uint8_t>(Pick({8, 9, 12, 16, 27, 28, 29, 31}));
+        break;
       case 2: b.io_min_shift = static_cast<uint8_t>(Pick({0, 9, 12, 28, 29, 40})); break;
       case 3: b.io_opt_shift = static_cast<uint8_t>(Pick({0, 9, 12, 28, 29, 40})); break;
-      case 4: b.max_sectors = Pick({0, 1, 7, 8, 9, max_io >> 9, (max_io >> 9) + 1, max_io >> 8}); break;
+      case 4:
+        b.max_sectors = Pick({0, 1, 7, 8, 9, max_io >> 9, (max_io >> 9) + 1, max_io >> 8});
+        break;
       case 5: b.chunk_sectors = Pick({0, 8, 12}); break;
       case 6:
         p.types |= uapi::kParamDiscard;
@@ -94,10 +98,9 @@ std::string Describe(const Params& p) {
       "len=%u types=%#x lbs=%u pbs=%u iomin=%u ioopt=%u maxsec=%u chunk=%u | disc gran=%u "
       "max=%u seg=%u | dma=%u | seg mask=%#x size=%u n=%u | integ md=%u",
       p.len, p.types, b.logical_bs_shift, b.physical_bs_shift, b.io_min_shift, b.io_opt_shift,
-      b.max_sectors, b.chunk_sectors, p.discard.discard_granularity,
-      p.discard.max_discard_sectors, p.discard.max_discard_segments, p.dma.alignment,
-      p.seg.seg_boundary_mask, p.seg.max_segment_size, p.seg.max_segments,
-      p.integrity.metadata_size);
+      b.max_sectors, b.chunk_sectors, p.discard.discard_granularity, p.discard.max_discard_sectors,
+      p.discard.max_discard_segments, p.dma.alignment, p.seg.seg_boundary_mask,
+      p.seg.max_segment_size, p.seg.max_segments, p.integrity.metadata_size);
 }
 
 int Run(int count, uint32_t seed) {
@@ -128,8 +131,8 @@ int Run(int count, uint32_t seed) {
       // The library refuses a type this kernel does not know: the kernel must
       // then drop it silently (accept, and not report it back).
       Params back{};
-      const bool dropped = !ker.ok() || (c.GetParams(info.dev_id, &back).ok() &&
-                                         (back.types & p.types) != p.types);
+      const bool dropped =
+          !ker.ok() || (c.GetParams(info.dev_id, &back).ok() && (back.types & p.types) != p.types);
       ++ignored;
       if (!dropped) {
         ++mismatches;
@@ -142,13 +145,13 @@ int Run(int count, uint32_t seed) {
       ++mismatches;
       std::printf("MISMATCH #%d: library %s, kernel %s: %s\n", i,
                   lib.ok() ? "accepts" : std::string(lib.message()).c_str(),
-                  ker.ok() ? "accepts" : std::string(ker.message()).c_str(),
-                  Describe(p).c_str());
+                  ker.ok() ? "accepts" : std::string(ker.message()).c_str(), Describe(p).c_str());
     }
   }
   (void)c.DelDev(info.dev_id);
-  std::printf("PARAMS-DIFF: %d sets (seed %u), kernel accepted %d, %d of unknown types, %d mismatches\n",
-              count, seed, accepted, ignored, mismatches);
+  std::printf(
+      "PARAMS-DIFF: %d sets (seed %u), kernel accepted %d, %d of unknown types, %d mismatches\n",
+      count, seed, accepted, ignored, mismatches);
   return mismatches ? 1 : 0;
 }
 
@@ -157,6 +160,7 @@ int Run(int count, uint32_t seed) {
 
 int main(int argc, char** argv) {
   const int count = argc > 1 ? std::atoi(argv[1]) : 400;
-  const uint32_t seed = argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 0)) : 20261121;
+  const uint32_t seed =
+      argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 0)) : 20261121;
   return ublk::Run(count, seed);
 }

@@ -140,12 +140,12 @@ TEST(Api, DirectIoRoundTrips) {
     ASSERT_TRUE(dev.ok());
     int fd = open(dev.path(), O_RDWR | O_DIRECT);
     ASSERT_GE(fd, 0) << std::strerror(errno);
-    DirectCase(ram, fd, 0, 512, 1);                    // first sector
-    DirectCase(ram, fd, kSize - 512, 512, 2);          // last sector
-    DirectCase(ram, fd, 13 * 512, 7 * 512, 3);         // not page or buffer aligned
-    DirectCase(ram, fd, 4096 - 512, 1024, 4);          // straddles a page
-    DirectCase(ram, fd, 1 << 20, kMaxIo, 5);           // the largest single request
-    DirectCase(ram, fd, 8 << 20, 4 * kMaxIo + 512, 6); // split by the kernel
+    DirectCase(ram, fd, 0, 512, 1);                     // first sector
+    DirectCase(ram, fd, kSize - 512, 512, 2);           // last sector
+    DirectCase(ram, fd, 13 * 512, 7 * 512, 3);          // not page or buffer aligned
+    DirectCase(ram, fd, 4096 - 512, 1024, 4);           // straddles a page
+    DirectCase(ram, fd, 1 << 20, kMaxIo, 5);            // the largest single request
+    DirectCase(ram, fd, 8 << 20, 4 * kMaxIo + 512, 6);  // split by the kernel
     AlignedBuf b(4096);
     EXPECT_EQ(pread(fd, b.p, 4096, static_cast<off_t>(kSize)), 0);  // EOF, not an error
     close(fd);
@@ -223,9 +223,12 @@ struct AsyncRam {
       int32_t res = static_cast<int32_t>(len);
       {
         std::lock_guard<std::mutex> ml(ram.mu);
-        if (ublk_io_op(io) == UBLK_OP_READ) std::memcpy(ublk_io_buf(io), ram.mem.data() + off, len);
-        else if (ublk_io_op(io) == UBLK_OP_WRITE) std::memcpy(ram.mem.data() + off, ublk_io_buf(io), len);
-        else res = -EOPNOTSUPP;
+        if (ublk_io_op(io) == UBLK_OP_READ)
+          std::memcpy(ublk_io_buf(io), ram.mem.data() + off, len);
+        else if (ublk_io_op(io) == UBLK_OP_WRITE)
+          std::memcpy(ram.mem.data() + off, ublk_io_buf(io), len);
+        else
+          res = -EOPNOTSUPP;
       }
       foreign_completions++;  // this is the worker, never a queue thread
       ublk_io_complete(io, res);
