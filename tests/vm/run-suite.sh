@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boots one kernel and runs every core scenario (tests/vm/scenarios.sh).
-# usage: run-suite.sh SUITE RESULTS_FILE BINARY...
+# usage: run-suite.sh SUITE RESULTS_FILE BINARY[:GUEST_NAME]...
+#   (":GUEST_NAME" installs the binary under another name in the guest)
 # Exits 0 when the VM ran the suite to its end (per-scenario verdicts are in
 # RESULTS_FILE, checked by check-result.sh); non-zero when the harness failed
 # (no boot, timeout, kernel crash), which fails every scenario.
@@ -8,6 +9,16 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SUITE=$1 RESULTS=$2
 shift 2
+REN=$(mktemp -d)
+trap 'rm -rf "$REN"' EXIT
+files=()
+for f in "$@"; do
+  case $f in
+  *:*) cp -L "${f%%:*}" "$REN/${f##*:}" && files+=("$REN/${f##*:}") ;;
+  *) files+=("$f") ;;
+  esac
+done
+set -- "${files[@]}"
 LOG=${RESULTS%.results}.console.log
 boot() {
   rm -f "$RESULTS"

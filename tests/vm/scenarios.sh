@@ -99,7 +99,7 @@ case_fio_async() {
 }
 
 case_stop_under_load() {
-	dev=$(add_dev --type mem --size 256M --queues 2 --depth 32)
+	dev=$(${SERVER:-ublk} add --type mem --size 256M --queues 2 --depth 32)
 	fio --name=load --filename="$dev" --direct=1 --ioengine=io_uring --iodepth=32 \
 		--rw=randrw --bs=4k --size=256M --time_based --runtime=60 >/tmp/load.out 2>&1 &
 	fpid=$!
@@ -179,6 +179,7 @@ clean; run_case del_all 120 case_del_all
 clean; run_case params_diff 300 ublk_params_diff 400
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
 	clean; run_case tsan_api 600 case_tsan_api
+	clean; SERVER=ublk_tsan run_case tsan_stop_under_load 300 case_stop_under_load
 	clean; run_case sanitizer_reports 60 case_sanitizer_reports
 fi
 vm_summary
