@@ -13,15 +13,12 @@
 
 #include "fuzz_common.h"
 #include "tests/fake/fake_kernel.h"
+#include "tests/fake/stub_backend.h"
 #include "ublk.h"
 
 namespace {
 
-int g_frees = 0;
-void CountFree(void*) { ++g_frees; }
-int32_t Rd(void*, ublk_io*, void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
-int32_t Wr(void*, ublk_io*, const void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
-int32_t Fl(void*, ublk_io*) { return 0; }
+using ublk::testing::g_stub_frees;
 int32_t Submit(void*, ublk_io*) { return -EIO; }
 
 void CheckRefusal(int r, const char* api) {
@@ -72,10 +69,10 @@ void ApplySetter(ublk_config* cfg, ublk::fuzz::Reader& in) {
 ublk_backend_ops MakeOps(ublk::fuzz::Reader& in) {
   ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
   const uint8_t shape = in.U8();
-  ops.free_user_data = CountFree;
-  if (shape & 1) ops.read = Rd;
-  if (shape & 2) ops.write = Wr;
-  if (shape & 4) ops.flush = Fl;
+  ops.free_user_data = ublk::testing::StubFree;
+  if (shape & 1) ops.read = ublk::testing::StubRead;
+  if (shape & 2) ops.write = ublk::testing::StubWrite;
+  if (shape & 4) ops.flush = ublk::testing::StubFlush;
   if (shape & 8) ops.submit = Submit;
   if (shape & 16) ops.flags = in.U8() & 0x1f;  // one unknown bit included
   if (shape & 32) ops.struct_size = in.U8();   // maybe too small
@@ -103,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ublk_backend_ops ops = MakeOps(in);
   const bool start = in.Bool();
 
-  g_frees = 0;
+  g_stub_frees = 0;
   ublk_dev* dev = nullptr;
   const int r = ublk_dev_create(cfg, &ops, nullptr, &dev);
   ublk_config_free(cfg);
@@ -111,11 +108,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r != 0) {
     CheckRefusal(r, "ublk_dev_create");
     FUZZ_CHECK(dev == nullptr);
-    FUZZ_CHECK(g_frees == (covers_free ? 1 : 0));
+    FUZZ_CHECK(g_stub_frees == (covers_free ? 1 : 0));
     FUZZ_CHECK(kernel.device_count() == 0);
     return 0;
   }
-  FUZZ_CHECK(dev != nullptr && g_frees == 0);
+  FUZZ_CHECK(dev != nullptr && g_stub_frees == 0);
   FUZZ_CHECK(kernel.device_count() == 1);
   if (start && ublk_dev_nr_queues(dev) <= 2) {
     // The fake has no data plane: start must fail cleanly, never hang.
@@ -124,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const int c = ublk_dev_close(dev);
   CheckRefusal(c, "ublk_dev_close");
-  FUZZ_CHECK(g_frees == 1);
+  FUZZ_CHECK(g_stub_frees == 1);
   // A failed DEL_DEV (injected) may leave the device; anything else may not.
   FUZZ_CHECK(kernel.device_count() == 0 || c != 0);
   return 0;

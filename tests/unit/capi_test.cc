@@ -3,14 +3,12 @@
 #include <cstring>
 
 #include "gtest/gtest.h"
+#include "tests/fake/stub_backend.h"
 #include "ublk.h"
 
 namespace {
 
-int g_frees = 0;
-void CountFree(void*) { ++g_frees; }
-int32_t Rd(void*, ublk_io*, void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
-int32_t Wr(void*, ublk_io*, const void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
+using ublk::testing::g_stub_frees;
 int32_t Submit(void*, ublk_io*) { return 0; }
 
 struct Config {
@@ -47,10 +45,10 @@ TEST(CApi, SettersRefuseBadValuesWithMessage) {
 // Each bad create must call free_user_data exactly once and leave *out alone.
 void ExpectRefusedAndFreedOnce(const ublk_config* cfg, const ublk_backend_ops& ops,
                                const char* needle) {
-  g_frees = 0;
+  g_stub_frees = 0;
   ublk_dev* dev = reinterpret_cast<ublk_dev*>(0x1);
   EXPECT_EQ(ublk_dev_create(cfg, &ops, nullptr, &dev), -EINVAL) << needle;
-  EXPECT_EQ(g_frees, 1) << needle;
+  EXPECT_EQ(g_stub_frees, 1) << needle;
   EXPECT_EQ(dev, reinterpret_cast<ublk_dev*>(0x1));
   EXPECT_NE(std::strstr(ublk_last_error(), needle), nullptr) << ublk_last_error();
 }
@@ -59,10 +57,10 @@ TEST(CApi, CreateRefusesBadOpsAndFreesUserDataOnce) {
   Config c;
   ASSERT_EQ(ublk_config_set_size(c.cfg, 1 << 20), 0);
   ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
-  ops.free_user_data = CountFree;
+  ops.free_user_data = ublk::testing::StubFree;
   ExpectRefusedAndFreedOnce(c.cfg, ops, "read and write");  // nothing set
-  ops.read = Rd;
-  ops.write = Wr;
+  ops.read = ublk::testing::StubRead;
+  ops.write = ublk::testing::StubWrite;
   ops.submit = Submit;
   ExpectRefusedAndFreedOnce(c.cfg, ops, "both");  // two forms
   ops.submit = nullptr;
@@ -80,9 +78,9 @@ TEST(CApi, CreateRefusesBadOpsAndFreesUserDataOnce) {
 TEST(CApi, CreateRefusesInvalidConfigBeforeTheKernel) {
   Config c;  // no size set: refused without opening /dev/ublk-control
   ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
-  ops.free_user_data = CountFree;
-  ops.read = Rd;
-  ops.write = Wr;
+  ops.free_user_data = ublk::testing::StubFree;
+  ops.read = ublk::testing::StubRead;
+  ops.write = ublk::testing::StubWrite;
   ExpectRefusedAndFreedOnce(c.cfg, ops, "size");
 }
 

@@ -5,15 +5,11 @@
 
 #include "gtest/gtest.h"
 #include "tests/fake/fake_kernel.h"
+#include "tests/fake/stub_backend.h"
 #include "ublk.h"
 
 namespace ublk::testing {
 namespace {
-
-int g_frees = 0;
-void CountFree(void*) { ++g_frees; }
-int32_t Rd(void*, ublk_io*, void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
-int32_t Wr(void*, ublk_io*, const void*, uint32_t n, uint64_t) { return static_cast<int32_t>(n); }
 
 class CreateFake : public ::testing::Test {
  protected:
@@ -21,10 +17,7 @@ class CreateFake : public ::testing::Test {
     guard_ = kernel_.Install();
     ASSERT_EQ(ublk_config_new(&cfg_), 0);
     ASSERT_EQ(ublk_config_set_size(cfg_, 64 << 20), 0);
-    ops_.read = Rd;
-    ops_.write = Wr;
-    ops_.free_user_data = CountFree;
-    g_frees = 0;
+    g_stub_frees = 0;
   }
   void TearDown() override { ublk_config_free(cfg_); }
   int Create(ublk_dev** dev) { return ublk_dev_create(cfg_, &ops_, nullptr, dev); }
@@ -32,7 +25,7 @@ class CreateFake : public ::testing::Test {
   FakeKernel kernel_;
   std::shared_ptr<void> guard_;
   ublk_config* cfg_ = nullptr;
-  ublk_backend_ops ops_ = UBLK_BACKEND_OPS_INIT;
+  ublk_backend_ops ops_ = StubOps();
 };
 
 TEST_F(CreateFake, CreateThenCloseDeletes) {
@@ -42,7 +35,7 @@ TEST_F(CreateFake, CreateThenCloseDeletes) {
   EXPECT_STREQ(ublk_dev_path(dev), "/dev/ublkb0");
   EXPECT_EQ(ublk_dev_close(dev), 0) << ublk_last_error();
   EXPECT_EQ(kernel_.device_count(), 0u);
-  EXPECT_EQ(g_frees, 1);
+  EXPECT_EQ(g_stub_frees, 1);
 }
 
 TEST_F(CreateFake, SetParamsFailureLeavesNothing) {
@@ -51,7 +44,7 @@ TEST_F(CreateFake, SetParamsFailureLeavesNothing) {
   EXPECT_EQ(Create(&dev), -EINVAL);
   EXPECT_NE(std::strstr(ublk_last_error(), "SET_PARAMS"), nullptr) << ublk_last_error();
   EXPECT_EQ(kernel_.device_count(), 0u);
-  EXPECT_EQ(g_frees, 1);
+  EXPECT_EQ(g_stub_frees, 1);
 }
 
 TEST_F(CreateFake, AddFailureKeepsErrno) {
@@ -60,7 +53,7 @@ TEST_F(CreateFake, AddFailureKeepsErrno) {
   EXPECT_EQ(Create(&dev), -EPERM);
   EXPECT_NE(std::strstr(ublk_last_error(), "CAP_SYS_ADMIN"), nullptr) << ublk_last_error();
   EXPECT_EQ(kernel_.device_count(), 0u);
-  EXPECT_EQ(g_frees, 1);
+  EXPECT_EQ(g_stub_frees, 1);
 }
 
 TEST_F(CreateFake, TakenIdIsEexist) {
@@ -73,7 +66,7 @@ TEST_F(CreateFake, TakenIdIsEexist) {
   EXPECT_EQ(kernel_.device_count(), 1u);
   ublk_dev_close(a);
   EXPECT_EQ(kernel_.device_count(), 0u);
-  EXPECT_EQ(g_frees, 2);
+  EXPECT_EQ(g_stub_frees, 2);
 }
 
 TEST_F(CreateFake, StartFailureThenCloseCleansUp) {
