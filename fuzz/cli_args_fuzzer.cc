@@ -11,7 +11,8 @@
 //   add   = "--foreground" | "--read-only" flags and "--opt value" pairs;
 //           --type/-t, --size/-s, --queues/-q [1,4096], --depth/-d [1,4096],
 //           --id/-n [0,2^20), --block-size [512,4096], --max-io size <= 32M;
-//           type must end up null or mem, size non-empty
+//           type must end up null, mem or file; size non-empty unless file;
+//           --file exactly with --type file; --buffered only with file
 //   del   = "--all"/"-a" flag, "--id"/"-n" [0,2^20); exactly one of the two
 // Every refusal must carry EINVAL and a non-empty message.
 #include <cerrno>
@@ -98,12 +99,18 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
       a.read_only = true;
       continue;
     }
+    if (opt == "--buffered") {
+      a.buffered = true;
+      continue;
+    }
     if (i + 1 >= t.size()) return std::nullopt;
     const absl::string_view v = t[++i];
     if (opt == "--type" || opt == "-t") {
       a.type = std::string(v);
     } else if (opt == "--size" || opt == "-s") {
       a.size = std::string(v);
+    } else if (opt == "--file" || opt == "-f") {
+      a.file = std::string(v);
     } else if (opt == "--queues" || opt == "-q") {
       auto n = ModelUint(v, 1, 4096);
       if (!n) return std::nullopt;
@@ -128,8 +135,11 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
       return std::nullopt;
     }
   }
-  if (a.type != "null" && a.type != "mem") return std::nullopt;
-  if (a.size.empty()) return std::nullopt;
+  const bool file = a.type == "file";
+  if (a.type != "null" && a.type != "mem" && !file) return std::nullopt;
+  if (file == a.file.empty()) return std::nullopt;  // --file exactly with file
+  if (!file && a.buffered) return std::nullopt;
+  if (!file && a.size.empty()) return std::nullopt;  // file: defaults to the file's
   return a;
 }
 
@@ -217,8 +227,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(add.ok() == add_model.has_value());
   if (add.ok()) {
     const AddArgs& a = *add;
-    FUZZ_CHECK(a.type == "null" || a.type == "mem");
-    FUZZ_CHECK(!a.size.empty());
+    FUZZ_CHECK(a.type == "null" || a.type == "mem" || a.type == "file");
+    FUZZ_CHECK(a.type == "file" ? !a.file.empty() : !a.size.empty() && a.file.empty());
     FUZZ_CHECK(a.queues >= 1 && a.queues <= 4096);
     FUZZ_CHECK(a.depth >= 1 && a.depth <= 4096);
     FUZZ_CHECK(a.id >= -1 && a.id < (1 << 20));
@@ -227,7 +237,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const AddArgs& m = *add_model;
     FUZZ_CHECK(a.type == m.type && a.size == m.size && a.queues == m.queues && a.depth == m.depth &&
                a.id == m.id && a.max_io == m.max_io && a.block_size == m.block_size &&
-               a.foreground == m.foreground && a.read_only == m.read_only);
+               a.foreground == m.foreground && a.read_only == m.read_only && a.file == m.file &&
+               a.buffered == m.buffered);
   } else {
     CheckRefusal(add.status());
   }

@@ -144,6 +144,26 @@ UBLK_API uint32_t ublk_io_tag(const ublk_io *io) UBLK_NOEXCEPT;
  * request belongs to the library again. */
 UBLK_API void ublk_io_complete(ublk_io *io, int32_t result) UBLK_NOEXCEPT;
 
+/* Ring I/O: the request's queue thread performs an operation on `fd` in its
+ * own io_uring (no extra thread, no syscall of its own), and the library
+ * completes the request with the operation's result (bytes, or -errno) when
+ * it finishes. READ/WRITE move the request's data (ublk_io_length() bytes,
+ * ublk_io_buf()) at file `offset`; FDATASYNC ignores offset; PUNCH_HOLE and
+ * ZERO_RANGE cover ublk_io_length() bytes at `offset` (the file's size is
+ * kept). UBLK_FILE_F_DSYNC makes a WRITE durable (for FUA). `fd` must stay
+ * open until the request completes. Only from the asynchronous form's
+ * submit(), on the queue thread, for the request being submitted; after it
+ * returns 0, do not complete the request yourself. Errors: -EINVAL (wrong
+ * thread, unknown op or flags), -EBUSY (no room on the ring). */
+#define UBLK_FILE_OP_READ 0u
+#define UBLK_FILE_OP_WRITE 1u
+#define UBLK_FILE_OP_FDATASYNC 2u
+#define UBLK_FILE_OP_PUNCH_HOLE 3u
+#define UBLK_FILE_OP_ZERO_RANGE 4u
+#define UBLK_FILE_F_DSYNC (1u << 0)
+UBLK_API int ublk_io_file_op(ublk_io *io, int32_t fd, uint32_t op, uint64_t offset,
+                             uint32_t flags) UBLK_NOEXCEPT;
+
 /* ------------------------------------------------------------------------ */
 /* Backends                                                                  */
 

@@ -104,6 +104,24 @@ void* ublk_io_buf(ublk_io* io) noexcept {
 uint32_t ublk_io_queue(const ublk_io* io) noexcept { return FromC(io)->q_id; }
 uint32_t ublk_io_tag(const ublk_io* io) noexcept { return FromC(io)->tag; }
 
+static_assert(static_cast<uint32_t>(ublk::FileOp::kRead) == UBLK_FILE_OP_READ);
+static_assert(static_cast<uint32_t>(ublk::FileOp::kWrite) == UBLK_FILE_OP_WRITE);
+static_assert(static_cast<uint32_t>(ublk::FileOp::kFdatasync) == UBLK_FILE_OP_FDATASYNC);
+static_assert(static_cast<uint32_t>(ublk::FileOp::kPunchHole) == UBLK_FILE_OP_PUNCH_HOLE);
+static_assert(static_cast<uint32_t>(ublk::FileOp::kZeroRange) == UBLK_FILE_OP_ZERO_RANGE);
+
+int ublk_io_file_op(ublk_io* io, int32_t fd, uint32_t op, uint64_t offset,
+                    uint32_t flags) noexcept {
+  if (!io || fd < 0 || op > UBLK_FILE_OP_ZERO_RANGE || (flags & ~UBLK_FILE_F_DSYNC)) {
+    ublk::capi::SetLastError("ublk_io_file_op", "bad argument");
+    return -EINVAL;
+  }
+  const int r = ublk::SubmitFileOp(FromC(io), fd, static_cast<ublk::FileOp>(op), offset,
+                                   (flags & UBLK_FILE_F_DSYNC) != 0);
+  if (r) ublk::capi::SetLastError("ublk_io_file_op", "not on the request's queue thread");
+  return r;
+}
+
 void ublk_io_complete(ublk_io* io, int32_t result) noexcept {
   if (io) ublk::CompleteIo(FromC(io), result);
 }

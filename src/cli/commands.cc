@@ -83,23 +83,50 @@ bool ProcessGone(int32_t pid) {
 
 // ---- add -------------------------------------------------------------------
 
-absl::StatusOr<std::unique_ptr<Device>> CreateDevice(const AddArgs& a, uint64_t size) {
+// Everything `ublk add` decided before forking.
+struct AddPlan {
   uapi::DeviceSpec spec;
-  spec.size_bytes = size;
-  spec.logical_block_size = a.block_size;
-  spec.nr_queues = static_cast<uint16_t>(a.queues);
-  spec.queue_depth = static_cast<uint16_t>(a.depth);
-  if (a.max_io) spec.max_io_bytes = a.max_io;
-  spec.dev_id = a.id < 0 ? uapi::kAutoDevId : static_cast<uint32_t>(a.id);
-  spec.read_only = a.read_only;
-  UBLK_RETURN_IF_ERROR(uapi::ValidateSpec(spec));  // refuse before any allocation
-  std::unique_ptr<Backend> backend;
-  if (a.type == "null") {
-    backend = backends::MakeNull();
-  } else {
-    UBLK_ASSIGN_OR_RETURN(backend, backends::MakeMem(size));
+  std::string type;
+  backends::FileInfo file;  // --type file
+};
+
+absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
+  AddPlan p;
+  p.type = a.type;
+  uapi::DeviceSpec& s = p.spec;
+  s.logical_block_size = a.block_size;
+  s.nr_queues = static_cast<uint16_t>(a.queues);
+  s.queue_depth = static_cast<uint16_t>(a.depth);
+  if (a.max_io) s.max_io_bytes = a.max_io;
+  s.dev_id = a.id < 0 ? uapi::kAutoDevId : static_cast<uint32_t>(a.id);
+  s.read_only = a.read_only;
+  if (!a.size.empty()) {
+    UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));
   }
-  UBLK_ASSIGN_OR_RETURN(auto dev, Device::Create(spec, std::move(backend)));
+  if (a.type == "file") {
+    UBLK_ASSIGN_OR_RETURN(p.file, backends::OpenBackingFile(a.file, a.buffered));
+    // O_DIRECT on a device with larger sectors needs requests of that size.
+    if (p.file.direct && p.file.logical_block_size > s.logical_block_size)
+      s.logical_block_size = p.file.logical_block_size;
+    if (a.size.empty()) s.size_bytes = p.file.size / s.logical_block_size * s.logical_block_size;
+    if (s.size_bytes > p.file.size)
+      return ErrnoError(EINVAL, absl::StrCat("--size ", s.size_bytes, " is larger than ", a.file,
+                                             " (", p.file.size, " bytes)"));
+  }
+  UBLK_RETURN_IF_ERROR(uapi::ValidateSpec(s));  // refuse before any allocation
+  return p;
+}
+
+absl::StatusOr<std::unique_ptr<Device>> CreateDevice(AddPlan plan) {
+  std::unique_ptr<Backend> backend;
+  if (plan.type == "null") {
+    backend = backends::MakeNull();
+  } else if (plan.type == "mem") {
+    UBLK_ASSIGN_OR_RETURN(backend, backends::MakeMem(plan.spec.size_bytes));
+  } else {
+    backend = backends::MakeFile(std::move(plan.file));
+  }
+  UBLK_ASSIGN_OR_RETURN(auto dev, Device::Create(plan.spec, std::move(backend)));
   UBLK_RETURN_IF_ERROR(dev->Start());
   return dev;
 }
@@ -131,9 +158,9 @@ void WriteAll(int fd, const std::string& s) {
 }
 
 // Child side of daemonizing: new session, no terminal, report through `fd`.
-[[noreturn]] void RunDaemon(const AddArgs& a, uint64_t size, const sigset_t& sigs, int fd) {
+[[noreturn]] void RunDaemon(AddPlan plan, const sigset_t& sigs, int fd) {
   setsid();
-  auto dev = CreateDevice(a, size);
+  auto dev = CreateDevice(std::move(plan));
   if (!dev.ok()) {
     WriteAll(fd, absl::StrCat("ERR ", dev.status().message(), "\n"));
     _exit(1);
@@ -148,14 +175,14 @@ void WriteAll(int fd, const std::string& s) {
   _exit(Serve(dev->get(), sigs).ok() ? 0 : 1);
 }
 
-int Daemonize(const AddArgs& a, uint64_t size, const sigset_t& sigs) {
+int Daemonize(AddPlan plan, const sigset_t& sigs) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return Fail("add", ErrnoError(errno, "pipe failed"));
   const pid_t pid = fork();
   if (pid < 0) return Fail("add", ErrnoError(errno, "fork failed"));
   if (pid == 0) {
     close(p[0]);
-    RunDaemon(a, size, sigs, p[1]);
+    RunDaemon(std::move(plan), sigs, p[1]);
   }
   close(p[1]);
   std::string msg;
@@ -204,15 +231,8 @@ int CmdFeatures(const Args& args) {
 int CmdAdd(const Args& args) {
   auto a = ParseAddArgs(args);
   if (!a.ok()) return Fail("add", a.status());
-  auto size = ParseSize(a->size);
-  if (!size.ok()) return Fail("add", size.status());
-  uapi::DeviceSpec probe;  // validate everything before forking
-  probe.size_bytes = *size;
-  probe.logical_block_size = a->block_size;
-  probe.nr_queues = static_cast<uint16_t>(a->queues);
-  probe.queue_depth = static_cast<uint16_t>(a->depth);
-  if (a->max_io) probe.max_io_bytes = a->max_io;
-  if (absl::Status s = uapi::ValidateSpec(probe); !s.ok()) return Fail("add", s);
+  auto plan = Plan(*a);  // everything checked before forking
+  if (!plan.ok()) return Fail("add", plan.status());
 
   sigset_t sigs;  // handled by a dedicated thread, blocked everywhere else
   sigemptyset(&sigs);
@@ -221,8 +241,8 @@ int CmdAdd(const Args& args) {
   sigaddset(&sigs, SIGHUP);
   sigaddset(&sigs, SIGUSR1);  // internal: wakes the signal thread at exit
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  if (!a->foreground) return Daemonize(*a, *size, sigs);
-  auto dev = CreateDevice(*a, *size);
+  if (!a->foreground) return Daemonize(*std::move(plan), sigs);
+  auto dev = CreateDevice(*std::move(plan));
   if (!dev.ok()) return Fail("add", dev.status());
   std::printf("%s\n", (*dev)->bdev_path().c_str());
   std::fflush(stdout);

@@ -83,42 +83,56 @@ absl::Status SetUint(absl::string_view opt, absl::string_view v, uint64_t lo, ui
 
 }  // namespace
 
+namespace {
+
+// One "add" option (`v` is empty for flags).
+absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view v) {
+  if (opt == "--foreground") {
+    a.foreground = true;
+  } else if (opt == "--read-only") {
+    a.read_only = true;
+  } else if (opt == "--buffered") {
+    a.buffered = true;
+  } else if (opt == "--type" || opt == "-t") {
+    a.type = std::string(v);
+  } else if (opt == "--size" || opt == "-s") {
+    a.size = std::string(v);
+  } else if (opt == "--file" || opt == "-f") {
+    a.file = std::string(v);
+  } else if (opt == "--queues" || opt == "-q") {
+    return SetUint(opt, v, 1, 4096, &a.queues);
+  } else if (opt == "--depth" || opt == "-d") {
+    return SetUint(opt, v, 1, 4096, &a.depth);
+  } else if (opt == "--id" || opt == "-n") {
+    return SetUint(opt, v, 0, (1u << 20) - 1, &a.id);
+  } else if (opt == "--block-size") {
+    return SetUint(opt, v, 512, 4096, &a.block_size);
+  } else if (opt == "--max-io") {
+    auto r = ParseSize(v);
+    if (!r.ok()) return Bad(absl::StrCat(opt, ": ", r.status().message()));
+    if (*r > (32u << 20)) return Bad(absl::StrCat(opt, ": at most 32M"));
+    a.max_io = static_cast<uint32_t>(*r);
+  } else {
+    return Bad(absl::StrCat("unknown option ", opt));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<AddArgs> ParseAddArgs(const std::vector<absl::string_view>& args) {
   AddArgs a;
-  absl::Status s = WalkOptions(args, {"--foreground", "--read-only"},
-                               [&](absl::string_view opt, absl::string_view v) -> absl::Status {
-                                 if (opt == "--foreground")
-                                   a.foreground = true;
-                                 else if (opt == "--read-only")
-                                   a.read_only = true;
-                                 else if (opt == "--type" || opt == "-t")
-                                   a.type = std::string(v);
-                                 else if (opt == "--size" || opt == "-s")
-                                   a.size = std::string(v);
-                                 else if (opt == "--queues" || opt == "-q")
-                                   return SetUint(opt, v, 1, 4096, &a.queues);
-                                 else if (opt == "--depth" || opt == "-d")
-                                   return SetUint(opt, v, 1, 4096, &a.depth);
-                                 else if (opt == "--id" || opt == "-n")
-                                   return SetUint(opt, v, 0, (1u << 20) - 1, &a.id);
-                                 else if (opt == "--block-size")
-                                   return SetUint(opt, v, 512, 4096, &a.block_size);
-                                 else if (opt == "--max-io") {
-                                   auto r = ParseSize(v);
-                                   if (!r.ok())
-                                     return Bad(absl::StrCat(opt, ": ", r.status().message()));
-                                   if (*r > (32u << 20))
-                                     return Bad(absl::StrCat(opt, ": at most 32M"));
-                                   a.max_io = static_cast<uint32_t>(*r);
-                                 } else
-                                   return Bad(absl::StrCat("unknown option ", opt));
-                                 return absl::OkStatus();
-                               });
+  absl::Status s = WalkOptions(
+      args, {"--foreground", "--read-only", "--buffered"},
+      [&](absl::string_view opt, absl::string_view v) { return ApplyAddOption(a, opt, v); });
   if (!s.ok()) return s;
-  if (a.type.empty()) return Bad("--type is required (null or mem)");
-  if (a.type != "null" && a.type != "mem")
-    return Bad(absl::StrCat("unknown type '", a.type, "' (null or mem)"));
-  if (a.size.empty()) return Bad("--size is required (e.g. --size 1G)");
+  if (a.type.empty()) return Bad("--type is required (null, mem or file)");
+  if (a.type != "null" && a.type != "mem" && a.type != "file")
+    return Bad(absl::StrCat("unknown type '", a.type, "' (null, mem or file)"));
+  if (a.type == "file" && a.file.empty()) return Bad("--type file needs --file PATH");
+  if (a.type != "file" && !a.file.empty()) return Bad("--file is only for --type file");
+  if (a.type != "file" && a.buffered) return Bad("--buffered is only for --type file");
+  if (a.size.empty() && a.type != "file") return Bad("--size is required (e.g. --size 1G)");
   return a;
 }
 

@@ -27,6 +27,21 @@ struct Io {
 // thread, exactly once per dispatched request.
 void CompleteIo(Io* io, int32_t result) noexcept;
 
+// Ring I/O for backends: an operation on a file descriptor, issued on the
+// queue's own io_uring for `io`; when it completes, `io` is completed with
+// its result (bytes, or -errno). Data operations use the request's buffer and
+// length. Only on the queue thread that owns `io` (inside Submit).
+enum class FileOp : uint8_t {
+  kRead,       // pread(fd, buf, length, offset)
+  kWrite,      // pwrite(fd, buf, length, offset), RWF_DSYNC if dsync
+  kFdatasync,  // fdatasync(fd)
+  kPunchHole,  // fallocate(PUNCH_HOLE | KEEP_SIZE, offset, length)
+  kZeroRange,  // fallocate(ZERO_RANGE | KEEP_SIZE, offset, length)
+};
+// Returns 0 once queued (the request then completes by itself), or -EINVAL
+// when called off the queue thread or with a bad op.
+int SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcept;
+
 struct BackendCaps {
   bool flush = false;
   bool fua = false;

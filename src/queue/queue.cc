@@ -1,5 +1,7 @@
 #include "queue/queue.h"
 
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -28,6 +30,10 @@ uint64_t UserData(uapi::SqeKind kind, uint16_t tag) {
 }  // namespace
 
 void CompleteIo(Io* io, int32_t result) noexcept { io->queue->Complete(io, result); }
+
+int SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcept {
+  return io->queue->SubmitFileOp(io, fd, op, offset, dsync);
+}
 
 Queue::Queue(const QueueConfig& config, Backend* backend)
     : cfg_(config), backend_(backend), ios_(config.depth), tags_(config.depth) {
@@ -203,7 +209,15 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
       DrainForeignCompletions();
       if (!exit_requested_.load(std::memory_order_acquire)) ArmWakeup();
       break;
-    case uapi::SqeKind::kBackend: break;  // reserved for ring I/O issued by backends
+    case uapi::SqeKind::kBackend:  // ring I/O a backend issued for this tag
+      if (ud.tag < cfg_.depth) {
+        Io* io = &ios_[ud.tag];
+        if (!io->completing.exchange(true, std::memory_order_acq_rel))
+          FinishOnThread(io, cqe->res);
+        else
+          stats_.double_completions.fetch_add(1, std::memory_order_relaxed);
+      }
+      break;
   }
 }
 
@@ -288,6 +302,32 @@ void Queue::InjectCqeForTesting(uint64_t user_data, int32_t res) {
   cqe.user_data = user_data;
   cqe.res = res;
   HandleCqe(&cqe);
+}
+
+int Queue::SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcept {
+  if (t_current_queue != this || io->queue != this || !ring_ok_) return -EINVAL;
+  io_uring_sqe* sqe = GetSqe();
+  if (!sqe) return -EBUSY;
+  const uint32_t len = io->req.length;
+  switch (op) {
+    case FileOp::kRead: io_uring_prep_read(sqe, fd, io->buf, len, offset); break;
+    case FileOp::kWrite:
+      io_uring_prep_write(sqe, fd, io->buf, len, offset);
+      if (dsync) sqe->rw_flags = RWF_DSYNC;
+      break;
+    case FileOp::kFdatasync: io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC); break;
+    case FileOp::kPunchHole:
+      io_uring_prep_fallocate(sqe, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                              static_cast<off_t>(offset), len);
+      break;
+    case FileOp::kZeroRange:
+      io_uring_prep_fallocate(sqe, fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+                              static_cast<off_t>(offset), len);
+      break;
+    default: return -EINVAL;
+  }
+  sqe->user_data = UserData(uapi::SqeKind::kBackend, io->tag);
+  return 0;  // submitted with the next batch
 }
 
 void Queue::RequestExit() noexcept {

@@ -52,6 +52,9 @@ class Queue {
   // mappings before returning so the device can be deleted.
   absl::Status Run();
 
+  // Queue thread: see SubmitFileOp in io.h.
+  int SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcept;
+
   // Any thread: make Run() return soon even if the kernel keeps the tags.
   void RequestExit() noexcept;
   // Any thread: finish a request (see CompleteIo).

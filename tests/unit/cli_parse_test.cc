@@ -53,3 +53,20 @@ TEST(ParseDel, Forms) {
 
 }  // namespace
 }  // namespace ublk::cli
+
+namespace ublk::cli {
+namespace {
+
+TEST(ParseAdd, FileType) {
+  auto a = ParseAddArgs({"--type", "file", "--file", "/tmp/img", "--buffered"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->file, "/tmp/img");
+  EXPECT_TRUE(a->buffered);
+  EXPECT_TRUE(a->size.empty());                         // defaults to the file's size
+  EXPECT_FALSE(ParseAddArgs({"--type", "file"}).ok());  // no file
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--file", "x"}).ok());  // not file
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--buffered"}).ok());
+}
+
+}  // namespace
+}  // namespace ublk::cli

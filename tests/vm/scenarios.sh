@@ -23,6 +23,31 @@ fio_verify() {
 	awk -F';' '{ print "fio verify ok: write iops=" $49 ", verify-read iops=" $8 }' /tmp/fio.out
 }
 
+# A scratch ext4 on a RAM disk (brd) for backing files: a disk filesystem
+# with O_DIRECT, hole punching and block accounting, like users have.
+scratch_ext4() {
+	[ -e /dev/ram0 ] || vm_insmod brd rd_nr=1 rd_size=327680
+	vm_wait_path /dev/ram0
+	grep -q ' /mnt/scratch ' /proc/mounts && return 0
+	mkfs.ext4 -q -F /dev/ram0
+	mkdir -p /mnt/scratch
+	mount -t ext4 /dev/ram0 /mnt/scratch
+}
+
+sysattr() { cat "/sys/block/$(basename "$1")/$2"; }
+
+# 1 if the serving daemon of device $1 has backing file $2 open with O_DIRECT.
+direct_io() {
+	pid=$(ublk list | awk -v id="${1#/dev/ublkb}" '$1 == id { print $6 }')
+	for fd in /proc/"$pid"/fd/*; do
+		[ "$(readlink "$fd")" = "$2" ] || continue
+		flags=$(awk '/^flags:/ { print $2 }' /proc/"$pid"/fdinfo/"${fd##*/}")
+		echo $(((0$flags >> 14) & 1))  # O_DIRECT = 040000 (octal)
+		return
+	done
+	echo "none"
+}
+
 case_features() {
 	ublk features | tee /tmp/feat
 	grep -q 'CMD_IOCTL_ENCODE' /tmp/feat || fail "features lack CMD_IOCTL_ENCODE"
@@ -30,6 +55,86 @@ case_features() {
 }
 
 case_api_roundtrip() { ublk_vm_tests; }
+
+# file backend over tmpfs: filesystem round trip, and bytes written through
+# the device are in the backing file.
+case_file_tmpfs() {
+	truncate -s 256M /tmp/img
+	dev=$(add_dev --type file --file /tmp/img)
+	[ "$(sysattr "$dev" size)" = $((256 * 2048)) ] || fail "size is not the file's"
+	dd if=/dev/urandom of=/tmp/pat bs=1M count=3 2>/dev/null
+	dd if=/tmp/pat of="$dev" bs=1M seek=100 oflag=direct 2>/dev/null
+	sync
+	dd if=/tmp/img of=/tmp/back bs=1M skip=100 count=3 2>/dev/null
+	cmp /tmp/pat /tmp/back || fail "backing file does not hold what was written"
+	mkfs.ext4 -q -F "$dev"
+	mkdir -p /mnt/f
+	mount -t ext4 "$dev" /mnt/f
+	cp -a /bin/busybox /mnt/f/
+	sum=$(sha256sum /mnt/f/busybox | cut -d' ' -f1)
+	umount /mnt/f
+	e2fsck -fn "$dev"
+	mount -t ext4 "$dev" /mnt/f
+	[ "$(sha256sum /mnt/f/busybox | cut -d' ' -f1)" = "$sum" ] || fail "file changed"
+	umount /mnt/f
+	ublk del --id "${dev#/dev/ublkb}"
+	rm -f /tmp/img
+}
+
+# file backend with O_DIRECT (ext4 on brd): fio verify, QD32, 2 queues.
+case_file_fio_direct() {
+	scratch_ext4
+	truncate -s 160M /mnt/scratch/img
+	dev=$(add_dev --type file --file /mnt/scratch/img --queues 2 --depth 32)
+	[ "$(direct_io "$dev" /mnt/scratch/img)" = 1 ] || fail "backing file not opened O_DIRECT"
+	fio_verify "$dev"
+	ublk del --id "${dev#/dev/ublkb}"
+	dev=$(add_dev --type file --file /mnt/scratch/img --buffered)
+	[ "$(direct_io "$dev" /mnt/scratch/img)" = 0 ] || fail "--buffered still O_DIRECT"
+	ublk del --id "${dev#/dev/ublkb}"
+	rm -f /mnt/scratch/img
+}
+
+# discard punches holes in the backing file; write-zeroes reads back zeros.
+case_file_discard() {
+	scratch_ext4
+	truncate -s 64M /mnt/scratch/img
+	dev=$(add_dev --type file --file /mnt/scratch/img)
+	[ "$(sysattr "$dev" queue/discard_granularity)" -gt 0 ] || fail "no discard advertised"
+	[ "$(sysattr "$dev" queue/write_cache)" = "write back" ] || fail "no volatile cache"
+	dd if=/dev/urandom of="$dev" bs=1M count=32 oflag=direct 2>/dev/null
+	sync
+	before=$(stat -c %b /mnt/scratch/img)
+	blkdiscard -o 0 -l 16M "$dev"
+	sync
+	after=$(stat -c %b /mnt/scratch/img)
+	echo "allocated 512-byte blocks: $before before discard, $after after"
+	[ "$after" -lt "$before" ] || fail "discard did not free space in the backing file"
+	blkdiscard -z -o 16M -l 8M "$dev"
+	dd if="$dev" bs=1M skip=16 count=8 iflag=direct 2>/dev/null | tr -d '\0' | wc -c >/tmp/nz
+	[ "$(cat /tmp/nz)" = 0 ] || fail "write-zeroes left $(cat /tmp/nz) non-zero bytes"
+	ublk del --id "${dev#/dev/ublkb}"
+	rm -f /mnt/scratch/img
+}
+
+# Attributes reach the block layer as configured.
+case_attributes() {
+	ro=$(add_dev --type mem --size 64M --read-only)
+	[ "$(sysattr "$ro" ro)" = 1 ] || fail "read-only device is writable in sysfs"
+	if dd if=/dev/zero of="$ro" bs=4k count=1 oflag=direct 2>/tmp/err; then
+		fail "write to a read-only device succeeded"
+	fi
+	grep -qi "read-only\|not permitted" /tmp/err || { cat /tmp/err; fail "unexpected error"; }
+	m=$(add_dev --type mem --size 64M --block-size 4096)
+	[ "$(sysattr "$m" queue/logical_block_size)" = 4096 ] || fail "logical block size"
+	[ "$(sysattr "$m" queue/rotational)" = 0 ] || fail "rotational"
+	[ "$(sysattr "$m" queue/write_cache)" = "write through" ] || fail "mem has no cache to flush"
+	n=$(add_dev --type null --size 64M)
+	[ "$(sysattr "$n" queue/write_cache)" = "write back" ] || fail "null advertises flush"
+	[ "$(sysattr "$n" queue/fua)" = 1 ] || fail "null advertises FUA"
+	[ "$(sysattr "$n" queue/max_sectors_kb)" = 512 ] || fail "max I/O size"
+	ublk del --all
+}
 
 case_cli_bad_add() {
 	for args in "--size 0" "--size 64M --depth 5000" "--size 64M --block-size 3000" \
@@ -177,6 +282,10 @@ clean; run_case stop_under_load 180 case_stop_under_load
 clean; run_case two_devices 120 case_two_devices
 clean; run_case del_all 120 case_del_all
 clean; run_case params_diff 300 ublk_params_diff 400
+clean; run_case file_tmpfs 300 case_file_tmpfs
+clean; run_case file_fio_direct 300 case_file_fio_direct
+clean; run_case file_discard 300 case_file_discard
+clean; run_case attributes 120 case_attributes
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
 	clean; run_case tsan_api 600 case_tsan_api
 	clean; SERVER=ublk_tsan run_case tsan_stop_under_load 300 case_stop_under_load

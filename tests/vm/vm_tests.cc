@@ -34,7 +34,7 @@ struct Ram {
   std::vector<unsigned char> mem = std::vector<unsigned char>(kSize);
   std::mutex mu;
   std::atomic<int> frees{0};
-  std::atomic<uint64_t> reads{0}, writes{0};
+  std::atomic<uint64_t> reads{0}, writes{0}, flushes{0};
   std::atomic<uint64_t> poison_off{UINT64_MAX};  // reads here fail with poison_err
   std::atomic<int32_t> poison_err{0};
 };
@@ -312,6 +312,26 @@ TEST(Api, TakenIdFailsCleanly) {
   EXPECT_NE(std::strstr(ublk_last_error(), "in use"), nullptr) << ublk_last_error();
   EXPECT_EQ(other.frees.load(), 1);
   ublk_config_free(cfg);
+}
+
+int32_t RamFlush(void* ud, ublk_io*) {
+  static_cast<Ram*>(ud)->flushes++;
+  return 0;
+}
+
+TEST(Api, FsyncReachesTheBackendFlush) {
+  Ram ram;
+  ublk_backend_ops ops = RamOps();
+  ops.flush = RamFlush;  // => the device has a volatile write cache
+  Dev dev(ops, &ram, 1);
+  ASSERT_TRUE(dev.ok());
+  int fd = open(dev.path(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  std::vector<unsigned char> w(4096, 0x5a);
+  ASSERT_EQ(pwrite(fd, w.data(), w.size(), 0), 4096);
+  ASSERT_EQ(fsync(fd), 0);
+  EXPECT_GE(ram.flushes.load(), 1u) << "fsync did not reach the backend";
+  close(fd);
 }
 
 TEST(Api, FeaturesAreReported) {
