@@ -334,6 +334,67 @@ TEST(Api, FsyncReachesTheBackendFlush) {
   close(fd);
 }
 
+// An asynchronous C backend that forwards every request to a file with ring
+// I/O (ublk_io_file_op): the mechanism the built-in file backend uses.
+struct Forward {
+  int fd = -1;
+  std::atomic<int> wrong_thread_result{1};
+  std::atomic<int> frees{0};
+};
+
+int32_t ForwardSubmit(void* ud, ublk_io* io) {
+  auto* f = static_cast<Forward*>(ud);
+  uint32_t op = UBLK_FILE_OP_READ;
+  switch (ublk_io_op(io)) {
+    case UBLK_OP_READ: op = UBLK_FILE_OP_READ; break;
+    case UBLK_OP_WRITE: op = UBLK_FILE_OP_WRITE; break;
+    case UBLK_OP_FLUSH: op = UBLK_FILE_OP_FDATASYNC; break;
+    default: return -EOPNOTSUPP;
+  }
+  const uint32_t flags = (ublk_io_flags(io) & UBLK_OP_FLAG_FUA) ? UBLK_FILE_F_DSYNC : 0;
+  if (f->wrong_thread_result.load() == 1) {  // once: the call is refused off the queue thread
+    int r = 0;
+    std::thread([&] { r = ublk_io_file_op(io, f->fd, op, 0, 0); }).join();
+    f->wrong_thread_result = r;
+  }
+  return ublk_io_file_op(io, f->fd, op, ublk_io_offset(io), flags);
+}
+
+void ForwardFree(void* ud) { static_cast<Forward*>(ud)->frees++; }
+
+TEST(Api, RingIoForwardsToAFile) {
+  Forward f;
+  char path[] = "/tmp/ublk-forward-XXXXXX";
+  f.fd = mkstemp(path);
+  ASSERT_GE(f.fd, 0);
+  unlink(path);
+  ASSERT_EQ(ftruncate(f.fd, static_cast<off_t>(kSize)), 0);
+  ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
+  ops.submit = ForwardSubmit;
+  ops.flags = UBLK_BACKEND_F_FLUSH | UBLK_BACKEND_F_FUA;
+  ops.free_user_data = ForwardFree;
+  {
+    Dev dev(ops, &f);
+    ASSERT_TRUE(dev.ok());
+    int fd = open(dev.path(), O_RDWR | O_DIRECT);
+    ASSERT_GE(fd, 0);
+    AlignedBuf w(kMaxIo), r(kMaxIo);
+    Fill(w.p, kMaxIo, 42);
+    ASSERT_EQ(pwrite(fd, w.p, kMaxIo, 3 << 20), static_cast<ssize_t>(kMaxIo));
+    ASSERT_EQ(fdatasync(fd), 0);
+    ASSERT_EQ(pread(f.fd, r.p, kMaxIo, 3 << 20), static_cast<ssize_t>(kMaxIo));
+    EXPECT_EQ(std::memcmp(w.p, r.p, kMaxIo), 0) << "write did not reach the file";
+    Fill(w.p, 8192, 43);
+    ASSERT_EQ(pwrite(f.fd, w.p, 8192, 9 << 20), 8192);
+    ASSERT_EQ(pread(fd, r.p, 8192, 9 << 20), 8192);
+    EXPECT_EQ(std::memcmp(w.p, r.p, 8192), 0) << "read did not come from the file";
+    close(fd);
+  }
+  EXPECT_EQ(f.wrong_thread_result.load(), -EINVAL);
+  EXPECT_EQ(f.frees.load(), 1);
+  close(f.fd);
+}
+
 TEST(Api, FeaturesAreReported) {
   uint64_t f = 0;
   ASSERT_EQ(ublk_get_features(&f), 0) << ublk_last_error();
