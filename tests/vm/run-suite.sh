@@ -23,7 +23,7 @@ LOG=${RESULTS%.results}.console.log
 boot() {
   rm -f "$RESULTS"
   rc=0
-  "$HERE/run.sh" -s "$SUITE" -t "${VM_SUITE_TIMEOUT:-1100}" -r "$RESULTS" -l "$LOG" \
+  "$HERE/run.sh" -s "$SUITE" -m "${VM_MEM:-1G}" -t "${VM_SUITE_TIMEOUT:-1100}" -r "$RESULTS" -l "$LOG" \
     "$HERE/scenarios.sh" "$@" || rc=$?
 }
 boot "$@"
