@@ -103,6 +103,10 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
       a.buffered = true;
       continue;
     }
+    if (opt == "--user-copy") {
+      a.user_copy = true;
+      continue;
+    }
     if (i + 1 >= t.size()) return std::nullopt;
     const absl::string_view v = t[++i];
     if (opt == "--type" || opt == "-t") {

@@ -103,6 +103,18 @@ UBLK_API int ublk_config_set_dev_id(ublk_config *cfg, int32_t id) UBLK_NOEXCEPT;
 /* 0 or 1. */
 UBLK_API int ublk_config_set_read_only(ublk_config *cfg, int read_only) UBLK_NOEXCEPT;
 UBLK_API int ublk_config_set_rotational(ublk_config *cfg, int rotational) UBLK_NOEXCEPT;
+/* How request data moves between the kernel and the backend's buffer.
+ *  COPY (default): the kernel copies into/out of the per-tag buffer.
+ *  USER_COPY: the library copies with pread/pwrite on /dev/ublkcN
+ *    (kernel 6.5+, feature USER_COPY).
+ * The backend sees the same request API in every mode. NEED_GET_DATA and
+ * zero copy are not implemented yet: -EOPNOTSUPP. A mode the running kernel
+ * lacks makes ublk_dev_create fail with -EOPNOTSUPP naming the feature. */
+#define UBLK_DATA_MODE_COPY 0u
+#define UBLK_DATA_MODE_NEED_GET_DATA 1u
+#define UBLK_DATA_MODE_USER_COPY 2u
+#define UBLK_DATA_MODE_ZERO_COPY 3u
+UBLK_API int ublk_config_set_data_mode(ublk_config *cfg, uint32_t mode) UBLK_NOEXCEPT;
 /* Timeout of each blocking control command, in ms, [1, 3600000]. */
 UBLK_API int ublk_config_set_ctrl_timeout_ms(ublk_config *cfg, uint32_t ms) UBLK_NOEXCEPT;
 

@@ -149,6 +149,22 @@ int ublk_config_set_rotational(ublk_config* cfg, int rotational) noexcept {
                     &ublk::uapi::DeviceSpec::rotational);
 }
 
+int ublk_config_set_data_mode(ublk_config* cfg, uint32_t mode) noexcept {
+  return Set("ublk_config_set_data_mode", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    s.kernel_flags &= ~ublk::uapi::kFUserCopy;
+    switch (mode) {
+      case UBLK_DATA_MODE_COPY: return absl::OkStatus();
+      case UBLK_DATA_MODE_USER_COPY:
+        s.kernel_flags |= ublk::uapi::kFUserCopy;
+        return absl::OkStatus();
+      case UBLK_DATA_MODE_NEED_GET_DATA:
+      case UBLK_DATA_MODE_ZERO_COPY:
+        return ErrnoError(EOPNOTSUPP, "this data mode is not implemented yet");
+      default: return ErrnoError(EINVAL, absl::StrCat("unknown data mode ", mode));
+    }
+  });
+}
+
 int ublk_config_set_ctrl_timeout_ms(ublk_config* cfg, uint32_t ms) noexcept {
   return Call("ublk_config_set_ctrl_timeout_ms", [&]() -> absl::Status {
     if (!cfg) return NullArg("cfg");

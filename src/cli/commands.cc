@@ -100,6 +100,7 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   if (a.max_io) s.max_io_bytes = a.max_io;
   s.dev_id = a.id < 0 ? uapi::kAutoDevId : static_cast<uint32_t>(a.id);
   s.read_only = a.read_only;
+  if (a.user_copy) s.kernel_flags |= uapi::kFUserCopy;
   if (!a.size.empty()) {
     UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));
   }

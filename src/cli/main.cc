@@ -14,7 +14,7 @@ void Usage(FILE* out) {
                "  features                       kernel ublk features, decoded\n"
                "  add --type null|mem --size SIZE [--queues N] [--depth N] [--id N]\n"
                "  add --type file --file PATH [--buffered] [--size SIZE] [...]\n"
-               "      [--block-size N] [--max-io SIZE] [--read-only] [--foreground]\n"
+               "      [--block-size N] [--max-io SIZE] [--read-only] [--user-copy] [--foreground]\n"
                "                                 create and serve a device; prints its path\n"
                "  list                           devices: id, state, queues, depth, size, pid\n"
                "  del --id N | --all             stop and delete devices\n"

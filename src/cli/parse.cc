@@ -93,6 +93,8 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
     a.read_only = true;
   } else if (opt == "--buffered") {
     a.buffered = true;
+  } else if (opt == "--user-copy") {
+    a.user_copy = true;
   } else if (opt == "--type" || opt == "-t") {
     a.type = std::string(v);
   } else if (opt == "--size" || opt == "-s") {
@@ -123,7 +125,7 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
 absl::StatusOr<AddArgs> ParseAddArgs(const std::vector<absl::string_view>& args) {
   AddArgs a;
   absl::Status s = WalkOptions(
-      args, {"--foreground", "--read-only", "--buffered"},
+      args, {"--foreground", "--read-only", "--buffered", "--user-copy"},
       [&](absl::string_view opt, absl::string_view v) { return ApplyAddOption(a, opt, v); });
   if (!s.ok()) return s;
   if (a.type.empty()) return Bad("--type is required (null, mem or file)");

@@ -28,8 +28,9 @@ struct AddArgs {
   uint32_t block_size = 512;
   bool foreground = false;
   bool read_only = false;
-  std::string file;       // --type file: the backing file or block device
-  bool buffered = false;  // --type file: no O_DIRECT
+  std::string file;        // --type file: the backing file or block device
+  bool buffered = false;   // --type file: no O_DIRECT
+  bool user_copy = false;  // data mode USER_COPY
 };
 
 // Parses the arguments after "add". Unknown options and missing values are

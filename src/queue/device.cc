@@ -112,7 +112,8 @@ absl::Status Device::StartQueues() {
                    .depth = info_.queue_depth,
                    .buffer_bytes = info_.max_io_buf_bytes,
                    .cdev_fd = cdev_fd_.get(),
-                   .limits = limits};
+                   .limits = limits,
+                   .user_copy = (info_.flags & uapi::kFUserCopy) != 0};
     queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
   }
   for (size_t i = 0; i < queues_.size(); ++i) {

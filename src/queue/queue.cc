@@ -149,7 +149,7 @@ void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
   cmd.q_id = cfg_.q_id;
   cmd.tag = tag;
   cmd.result = result;
-  cmd.addr = reinterpret_cast<uintptr_t>(ios_[tag].buf);
+  cmd.addr = cfg_.user_copy ? 0 : reinterpret_cast<uintptr_t>(ios_[tag].buf);
   std::memcpy(sqe->cmd, &cmd, sizeof(cmd));
 }
 
@@ -233,7 +233,31 @@ void Queue::Dispatch(uint16_t tag) {
     FinishOnThread(io, err);
     return;
   }
+  if (cfg_.user_copy && io->req.op == uapi::kOpWrite) {
+    if (const int e = CopyIn(io)) {
+      io->completing.store(true, std::memory_order_relaxed);
+      FinishOnThread(io, e);
+      return;
+    }
+  }
   backend_->Submit(io);
+}
+
+int Queue::CopyIn(Io* io) {
+  uint64_t pos = 0;
+  if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
+  const ssize_t n = pread(cfg_.cdev_fd, io->buf, io->req.length, static_cast<off_t>(pos));
+  if (n < 0) return -errno;
+  return static_cast<uint32_t>(n) == io->req.length ? 0 : -EIO;
+}
+
+int32_t Queue::CopyOut(Io* io, int32_t res) {
+  uint64_t pos = 0;
+  if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
+  const ssize_t n =
+      pwrite(cfg_.cdev_fd, io->buf, static_cast<size_t>(res), static_cast<off_t>(pos));
+  if (n < 0) return -errno;
+  return static_cast<int32_t>(n) == res ? res : -EIO;
 }
 
 int32_t Queue::SanitizeResult(const Io* io, int32_t result) const {
@@ -249,8 +273,10 @@ int32_t Queue::SanitizeResult(const Io* io, int32_t result) const {
 
 void Queue::FinishOnThread(Io* io, int32_t result) {
   inflight_.fetch_sub(1, std::memory_order_release);
-  if (tags_.OnBackendDone(io->tag))
-    QueueUblkCmd(uapi::IoCmdOp::kCommitAndFetchReq, io->tag, SanitizeResult(io, result));
+  if (!tags_.OnBackendDone(io->tag)) return;
+  int32_t res = SanitizeResult(io, result);
+  if (cfg_.user_copy && io->req.op == uapi::kOpRead && res > 0) res = CopyOut(io, res);
+  QueueUblkCmd(uapi::IoCmdOp::kCommitAndFetchReq, io->tag, res);
 }
 
 void Queue::Complete(Io* io, int32_t result) noexcept {

@@ -27,6 +27,9 @@ struct QueueConfig {
   uint32_t buffer_bytes = 0;  // per tag, >= the negotiated max I/O size
   int cdev_fd = -1;           // /dev/ublkcN, owned by the device
   uapi::RequestLimits limits;
+  // USER_COPY: the kernel does not copy into the tag buffers; the queue
+  // moves the data with pread/pwrite on /dev/ublkcN at the encoded offset.
+  bool user_copy = false;
 };
 
 struct QueueStats {
@@ -100,6 +103,8 @@ class Queue {
   void DrainForeignCompletions();
   void Teardown();
   int32_t SanitizeResult(const Io* io, int32_t result) const;
+  int CopyIn(Io* io);                    // USER_COPY: request data -> buffer
+  int32_t CopyOut(Io* io, int32_t res);  // USER_COPY: buffer -> request
 
   QueueConfig cfg_;
   Backend* backend_;

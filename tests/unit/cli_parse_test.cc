@@ -68,5 +68,11 @@ TEST(ParseAdd, FileType) {
   EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--buffered"}).ok());
 }
 
+TEST(ParseAdd, UserCopyIsAFlag) {
+  auto a = ParseAddArgs({"--type", "mem", "--user-copy", "--size", "1G"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->user_copy);
+}
+
 }  // namespace
 }  // namespace ublk::cli

@@ -117,6 +117,20 @@ case_file_discard() {
 	rm -f /mnt/scratch/img
 }
 
+# USER_COPY data mode through the CLI: fio verify on mem, ext4 on a file.
+case_user_copy() {
+	dev=$(add_dev --type mem --size 256M --queues 2 --depth 32 --user-copy)
+	ublk list | grep -q USER_COPY || fail "USER_COPY not negotiated"
+	fio_verify "$dev"
+	ublk del --id "${dev#/dev/ublkb}"
+	truncate -s 128M /tmp/img
+	dev=$(add_dev --type file --file /tmp/img --user-copy)
+	mkfs.ext4 -q -F "$dev"
+	e2fsck -fn "$dev"
+	ublk del --id "${dev#/dev/ublkb}"
+	rm -f /tmp/img
+}
+
 # Attributes reach the block layer as configured.
 case_attributes() {
 	ro=$(add_dev --type mem --size 64M --read-only)
@@ -286,6 +300,7 @@ clean; run_case file_tmpfs 300 case_file_tmpfs
 clean; run_case file_fio_direct 300 case_file_fio_direct
 clean; run_case file_discard 300 case_file_discard
 clean; run_case attributes 120 case_attributes
+clean; run_case user_copy 300 case_user_copy
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
 	clean; run_case tsan_api 600 case_tsan_api
 	clean; SERVER=ublk_tsan run_case tsan_stop_under_load 300 case_stop_under_load

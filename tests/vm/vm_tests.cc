@@ -94,9 +94,11 @@ struct AlignedBuf {
 // Creates and starts a device; closes it (and checks free_user_data) at the end.
 class Dev {
  public:
-  Dev(const ublk_backend_ops& ops, void* ud, uint32_t queues = 2, uint32_t depth = 32) {
+  Dev(const ublk_backend_ops& ops, void* ud, uint32_t queues = 2, uint32_t depth = 32,
+      uint32_t mode = UBLK_DATA_MODE_COPY) {
     ublk_config* cfg = nullptr;
     EXPECT_EQ(ublk_config_new(&cfg), 0);
+    EXPECT_EQ(ublk_config_set_data_mode(cfg, mode), 0);
     EXPECT_EQ(ublk_config_set_size(cfg, kSize), 0);
     EXPECT_EQ(ublk_config_set_queues(cfg, queues), 0);
     EXPECT_EQ(ublk_config_set_depth(cfg, depth), 0);
@@ -401,6 +403,43 @@ TEST(Api, RingIoForwardsToAFile) {
   EXPECT_EQ(f.wrong_thread_result.load(), -EINVAL);
   EXPECT_EQ(f.frees.load(), 1);
   close(f.fd);
+}
+
+// USER_COPY: the library moves the data with pread/pwrite on /dev/ublkcN;
+// the backends see the same request API, sync and async.
+TEST(Api, UserCopyRoundTrips) {
+  Ram ram;
+  {
+    Dev dev(RamOps(), &ram, 2, 32, UBLK_DATA_MODE_USER_COPY);
+    ASSERT_TRUE(dev.ok());
+    EXPECT_NE(ublk_dev_kernel_flags(dev.get()) & (1ull << 7), 0u) << "USER_COPY not negotiated";
+    int fd = open(dev.path(), O_RDWR | O_DIRECT);
+    ASSERT_GE(fd, 0);
+    DirectCase(ram, fd, 0, 512, 201);
+    DirectCase(ram, fd, kSize - 4096, 4096, 202);
+    DirectCase(ram, fd, 13 * 512, 7 * 512, 203);
+    DirectCase(ram, fd, 1 << 20, kMaxIo, 204);
+    DirectCase(ram, fd, 8 << 20, 3 * kMaxIo + 512, 205);
+    close(fd);
+  }
+  AsyncRam a;
+  ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
+  ops.submit = AsyncSubmit;
+  Dev dev(ops, &a, 2, 32, UBLK_DATA_MODE_USER_COPY);
+  ASSERT_TRUE(dev.ok());
+  int fd = open(dev.path(), O_RDWR | O_DIRECT);
+  ASSERT_GE(fd, 0);
+  for (uint32_t i = 0; i < 8; ++i)
+    DirectCase(a.ram, fd, i * 777 * 512ull, 512 * (1 + i * 53 % 200), 300 + i);
+  close(fd);
+}
+
+TEST(Api, UnimplementedDataModesAreRefused) {
+  ublk_config* cfg = nullptr;
+  ASSERT_EQ(ublk_config_new(&cfg), 0);
+  EXPECT_EQ(ublk_config_set_data_mode(cfg, UBLK_DATA_MODE_ZERO_COPY), -EOPNOTSUPP);
+  EXPECT_EQ(ublk_config_set_data_mode(cfg, 77), -EINVAL);
+  ublk_config_free(cfg);
 }
 
 TEST(Api, FeaturesAreReported) {
