@@ -13,12 +13,18 @@ using ublk::capi::NullArg;
 
 namespace {
 
-// Runs a setter body with the NULL check every setter needs.
+// A setter: applies `change` to a copy of the spec, checks the fields with
+// the same rules ublk_dev_create uses (uapi::ValidateFields), and keeps the
+// copy only if they hold. `change` may refuse values the spec cannot hold.
 template <typename F>
-int Set(const char* api, ublk_config* cfg, F&& body) {
+int Set(const char* api, ublk_config* cfg, F&& change) {
   return Call(api, [&]() -> absl::Status {
     if (!cfg) return NullArg("cfg");
-    return body(cfg->spec);
+    ublk::uapi::DeviceSpec next = cfg->spec;
+    UBLK_RETURN_IF_ERROR(change(next));
+    UBLK_RETURN_IF_ERROR(ublk::uapi::ValidateFields(next));
+    cfg->spec = next;
+    return absl::OkStatus();
   });
 }
 
@@ -26,17 +32,12 @@ absl::Status OutOfRange(absl::string_view what, uint64_t v, uint64_t lo, uint64_
   return ErrnoError(EINVAL, absl::StrCat(what, " ", v, " is outside [", lo, ", ", hi, "]"));
 }
 
-bool IsPow2(uint64_t v) { return v && !(v & (v - 1)); }
-
-// A setter whose only rule is a range: stores `v` into `field`.
-template <typename T>
-int SetInRange(const char* api, ublk_config* cfg, absl::string_view what, uint64_t v, uint64_t lo,
-               uint64_t hi, T ublk::uapi::DeviceSpec::*field) {
-  return Set(api, cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (v < lo || v > hi) return OutOfRange(what, v, lo, hi);
-    s.*field = static_cast<T>(v);
-    return absl::OkStatus();
-  });
+// A 0/1 flag.
+absl::Status Flag(absl::string_view what, int v, bool* out) {
+  if (v != 0 && v != 1)
+    return OutOfRange(what, static_cast<uint64_t>(static_cast<int64_t>(v)), 0, 1);
+  *out = v != 0;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -80,22 +81,14 @@ void ublk_config_free(ublk_config* cfg) noexcept { delete cfg; }
 
 int ublk_config_set_size(ublk_config* cfg, uint64_t bytes) noexcept {
   return Set("ublk_config_set_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (bytes == 0 || bytes % 512 || bytes >> 62)
-      return ErrnoError(
-          EINVAL, absl::StrCat("size ", bytes, " must be a non-zero multiple of 512 below 2^62"));
+    if (bytes == 0) return ErrnoError(EINVAL, "size must be greater than 0");
     s.size_bytes = bytes;
     return absl::OkStatus();
   });
 }
 
 int ublk_config_set_block_size(ublk_config* cfg, uint32_t logical, uint32_t physical) noexcept {
-  return Set("ublk_config_set_block_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (!IsPow2(logical) || logical < 512 || logical > 4096)
-      return ErrnoError(EINVAL, absl::StrCat("logical block size ", logical,
-                                             " must be a power of two in [512, 4096]"));
-    if (physical && (!IsPow2(physical) || physical < logical))
-      return ErrnoError(EINVAL, absl::StrCat("physical block size ", physical,
-                                             " must be a power of two >= ", logical));
+  return Set("ublk_config_set_block_size", cfg, [&](ublk::uapi::DeviceSpec& s) {
     s.logical_block_size = logical;
     s.physical_block_size = physical;
     return absl::OkStatus();
@@ -103,21 +96,21 @@ int ublk_config_set_block_size(ublk_config* cfg, uint32_t logical, uint32_t phys
 }
 
 int ublk_config_set_queues(ublk_config* cfg, uint32_t nr) noexcept {
-  return SetInRange("ublk_config_set_queues", cfg, "number of queues", nr, 1,
-                    ublk::uapi::kMaxNrQueues, &ublk::uapi::DeviceSpec::nr_queues);
+  return Set("ublk_config_set_queues", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    s.nr_queues = nr;
+    return absl::OkStatus();
+  });
 }
 
 int ublk_config_set_depth(ublk_config* cfg, uint32_t depth) noexcept {
-  return SetInRange("ublk_config_set_depth", cfg, "queue depth", depth, 1,
-                    ublk::uapi::kMaxQueueDepth, &ublk::uapi::DeviceSpec::queue_depth);
+  return Set("ublk_config_set_depth", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    s.queue_depth = depth;
+    return absl::OkStatus();
+  });
 }
 
 int ublk_config_set_max_io_size(ublk_config* cfg, uint32_t bytes) noexcept {
-  return Set("ublk_config_set_max_io_size", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (bytes < 4096 || bytes > ublk::uapi::kMaxIoBytes || bytes % 4096)
-      return ErrnoError(
-          EINVAL, absl::StrCat("max I/O size ", bytes, " must be a multiple of 4096 in [4096, ",
-                               ublk::uapi::kMaxIoBytes, "]"));
+  return Set("ublk_config_set_max_io_size", cfg, [&](ublk::uapi::DeviceSpec& s) {
     s.max_io_bytes = bytes;
     return absl::OkStatus();
   });
@@ -125,28 +118,23 @@ int ublk_config_set_max_io_size(ublk_config* cfg, uint32_t bytes) noexcept {
 
 int ublk_config_set_dev_id(ublk_config* cfg, int32_t id) noexcept {
   return Set("ublk_config_set_dev_id", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (id == UBLK_DEV_ID_AUTO) {
-      s.dev_id = ublk::uapi::kAutoDevId;
-      return absl::OkStatus();
-    }
-    if (id < 0 || static_cast<uint32_t>(id) >= ublk::uapi::kMaxDevices)
-      return ErrnoError(EINVAL, absl::StrCat("device id ", id, " must be in [0, ",
-                                             ublk::uapi::kMaxDevices - 1, "] or UBLK_DEV_ID_AUTO"));
-    s.dev_id = static_cast<uint32_t>(id);
+    if (id < 0 && id != UBLK_DEV_ID_AUTO)
+      return ErrnoError(EINVAL,
+                        absl::StrCat("device id ", id, " is negative (use UBLK_DEV_ID_AUTO)"));
+    s.dev_id = id == UBLK_DEV_ID_AUTO ? ublk::uapi::kAutoDevId : static_cast<uint32_t>(id);
     return absl::OkStatus();
   });
 }
 
 int ublk_config_set_read_only(ublk_config* cfg, int read_only) noexcept {
-  return SetInRange("ublk_config_set_read_only", cfg, "read_only",
-                    static_cast<uint64_t>(static_cast<int64_t>(read_only)), 0, 1,
-                    &ublk::uapi::DeviceSpec::read_only);
+  return Set("ublk_config_set_read_only", cfg,
+             [&](ublk::uapi::DeviceSpec& s) { return Flag("read_only", read_only, &s.read_only); });
 }
 
 int ublk_config_set_rotational(ublk_config* cfg, int rotational) noexcept {
-  return SetInRange("ublk_config_set_rotational", cfg, "rotational",
-                    static_cast<uint64_t>(static_cast<int64_t>(rotational)), 0, 1,
-                    &ublk::uapi::DeviceSpec::rotational);
+  return Set("ublk_config_set_rotational", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    return Flag("rotational", rotational, &s.rotational);
+  });
 }
 
 int ublk_config_set_data_mode(ublk_config* cfg, uint32_t mode) noexcept {

@@ -95,8 +95,8 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   p.type = a.type;
   uapi::DeviceSpec& s = p.spec;
   s.logical_block_size = a.block_size;
-  s.nr_queues = static_cast<uint16_t>(a.queues);
-  s.queue_depth = static_cast<uint16_t>(a.depth);
+  s.nr_queues = a.queues;
+  s.queue_depth = a.depth;
   if (a.max_io) s.max_io_bytes = a.max_io;
   s.dev_id = a.id < 0 ? uapi::kAutoDevId : static_cast<uint32_t>(a.id);
   s.read_only = a.read_only;

@@ -44,15 +44,11 @@ absl::Status ValidateBlockSizes(const DeviceSpec& s) {
 
 }  // namespace
 
-absl::Status ValidateSpec(const DeviceSpec& s) {
+absl::Status ValidateFields(const DeviceSpec& s) {
   UBLK_RETURN_IF_ERROR(ValidateBlockSizes(s));
-  if (s.size_bytes == 0) return Invalid("device size must be greater than 0");
-  if (s.size_bytes % s.logical_block_size)
-    return Invalid(absl::StrCat("device size ", s.size_bytes,
-                                " is not a multiple of the logical block size ",
-                                s.logical_block_size));
-  if (s.size_bytes >> 62)
-    return Invalid(absl::StrCat("device size ", s.size_bytes, " is too large"));
+  if (s.size_bytes % 512 || s.size_bytes >> 62)
+    return Invalid(
+        absl::StrCat("device size ", s.size_bytes, " must be a multiple of 512 below 2^62"));
   if (s.nr_queues == 0 || s.nr_queues > kMaxNrQueues)
     return Invalid(
         absl::StrCat("number of queues ", s.nr_queues, " must be in [1, ", kMaxNrQueues, "]"));
@@ -65,6 +61,16 @@ absl::Status ValidateSpec(const DeviceSpec& s) {
   if (s.dev_id != kAutoDevId && s.dev_id >= kMaxDevices)
     return Invalid(
         absl::StrCat("device id ", s.dev_id, " must be below ", kMaxDevices, " (or auto)"));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSpec(const DeviceSpec& s) {
+  if (s.size_bytes == 0) return Invalid("device size must be greater than 0");
+  UBLK_RETURN_IF_ERROR(ValidateFields(s));
+  if (s.size_bytes % s.logical_block_size)
+    return Invalid(absl::StrCat("device size ", s.size_bytes,
+                                " is not a multiple of the logical block size ",
+                                s.logical_block_size));
   if (s.fua && !s.volatile_cache)
     return Invalid("FUA needs a volatile cache (a backend with flush)");
   return absl::OkStatus();
@@ -72,8 +78,8 @@ absl::Status ValidateSpec(const DeviceSpec& s) {
 
 DevInfo BuildDevInfo(const DeviceSpec& s) {
   DevInfo info{};
-  info.nr_hw_queues = s.nr_queues;
-  info.queue_depth = s.queue_depth;
+  info.nr_hw_queues = static_cast<uint16_t>(s.nr_queues);  // validated: <= 4096
+  info.queue_depth = static_cast<uint16_t>(s.queue_depth);
   info.max_io_buf_bytes = s.max_io_bytes;
   info.dev_id = s.dev_id;
   info.ublksrv_pid = -1;

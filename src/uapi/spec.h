@@ -20,11 +20,11 @@ inline constexpr uint32_t kPageSize = 4096;
 struct DeviceSpec {
   uint64_t size_bytes = 0;
   uint32_t logical_block_size = 512;
-  uint32_t physical_block_size = 0;  // 0 = same as logical
-  uint32_t io_opt_bytes = 0;         // 0 = physical block size
-  uint32_t io_min_bytes = 0;         // 0 = logical block size
-  uint16_t nr_queues = kDefaultQueues;
-  uint16_t queue_depth = kDefaultDepth;
+  uint32_t physical_block_size = 0;     // 0 = same as logical
+  uint32_t io_opt_bytes = 0;            // 0 = physical block size
+  uint32_t io_min_bytes = 0;            // 0 = logical block size
+  uint32_t nr_queues = kDefaultQueues;  // wide: out-of-range input stays visible
+  uint32_t queue_depth = kDefaultDepth;
   uint32_t max_io_bytes = kDefaultMaxIoBytes;
   uint32_t dev_id = kAutoDevId;
   bool read_only = false;
@@ -37,7 +37,14 @@ struct DeviceSpec {
   uint64_t kernel_flags = 0;  // kF* bits to request at ADD_DEV
 };
 
-// Checks every field; the message names the offending value and the rule.
+// The rules each field obeys on its own (size 0 = not set yet). The config
+// builder applies them at every setter, so a bad value is refused where it
+// is given.
+absl::Status ValidateFields(const DeviceSpec& spec);
+
+// ValidateFields, plus what a complete spec needs: a size, a multiple of the
+// logical block size, FUA only with a volatile cache. The message names the
+// offending value and the rule.
 absl::Status ValidateSpec(const DeviceSpec& spec);
 
 // The ADD_DEV payload for a (validated) spec.
