@@ -12,7 +12,9 @@
 //           --type/-t, --size/-s, --queues/-q [1,4096], --depth/-d [1,4096],
 //           --id/-n [0,2^20), --block-size [512,4096], --max-io size <= 32M;
 //           type must end up null, mem or file; size non-empty unless file;
-//           --file exactly with --type file; --buffered only with file
+//           --file exactly with --type file; --buffered only with file;
+//           --data-mode NAME, --user-copy, --zero-copy: one mode name of
+//           copy need-get-data user-copy zero-copy zero-copy-manual auto
 //   del   = "--all"/"-a" flag, "--id"/"-n" [0,2^20); exactly one of the two
 // Every refusal must carry EINVAL and a non-empty message.
 #include <cerrno>
@@ -87,6 +89,13 @@ std::optional<uint64_t> ModelSize(absl::string_view t) {
   return out;
 }
 
+bool ModelDataMode(absl::string_view v) {
+  for (const char* m :
+       {"copy", "need-get-data", "user-copy", "zero-copy", "auto", "zero-copy-manual"})
+    if (v == m) return true;
+  return false;
+}
+
 std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
   AddArgs a;
   for (size_t i = 0; i < t.size(); ++i) {
@@ -103,13 +112,14 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
       a.buffered = true;
       continue;
     }
-    if (opt == "--user-copy") {
-      a.user_copy = true;
-      continue;
-    }
-    if (i + 1 >= t.size()) return std::nullopt;
-    const absl::string_view v = t[++i];
-    if (opt == "--type" || opt == "-t") {
+    const bool mode_flag = opt == "--user-copy" || opt == "--zero-copy";
+    if (!mode_flag && i + 1 >= t.size()) return std::nullopt;
+    const absl::string_view v = mode_flag ? opt.substr(2) : t[++i];
+    if (mode_flag || opt == "--data-mode") {
+      if (!ModelDataMode(v)) return std::nullopt;
+      if (!a.data_mode.empty() && a.data_mode != v) return std::nullopt;
+      a.data_mode = std::string(v);
+    } else if (opt == "--type" || opt == "-t") {
       a.type = std::string(v);
     } else if (opt == "--size" || opt == "-s") {
       a.size = std::string(v);
@@ -242,7 +252,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(a.type == m.type && a.size == m.size && a.queues == m.queues && a.depth == m.depth &&
                a.id == m.id && a.max_io == m.max_io && a.block_size == m.block_size &&
                a.foreground == m.foreground && a.read_only == m.read_only && a.file == m.file &&
-               a.buffered == m.buffered);
+               a.buffered == m.buffered && a.data_mode == m.data_mode);
   } else {
     CheckRefusal(add.status());
   }

@@ -1,9 +1,10 @@
-// Packed integers of uapi/encoding.h: queue-ring user_data and user-copy
-// file positions. Round trips must be exact for in-range input and
+// Packed integers of uapi/encoding.h: queue-ring user_data, user-copy
+// file positions and the AUTO_BUF_REG sqe->addr. Round trips must be exact for in-range input and
 // out-of-range input refused, in both directions.
 //
 // Input: mode u8 | tag u16 | kind u8 | aux u32 | raw user_data u64 |
-//        q_id u32 | tag u32 | offset u32 | raw position u64.
+//        q_id u32 | tag u32 | offset u32 | raw position u64 |
+//        index u16 | flags u8 | raw sqe->addr u64.
 // Mode bits fold fields into (or near) their valid ranges so that both the
 // accepting and the refusing paths are hit by most inputs.
 #include <cstddef>
@@ -18,7 +19,7 @@ namespace {
 using namespace ublk::uapi;
 
 void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux) {
-  const bool valid_kind = kind >= 1 && kind <= 3;
+  const bool valid_kind = kind >= 1 && kind <= 4;
   UserData in;
   in.tag = tag;
   in.kind = static_cast<SqeKind>(kind);
@@ -38,7 +39,7 @@ void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux) {
 
 void UserDataFromRaw(uint64_t raw) {
   const uint8_t kind = (raw >> 16) & 0xff;
-  const bool valid = raw >> 56 == 0 && kind >= 1 && kind <= 3;
+  const bool valid = raw >> 56 == 0 && kind >= 1 && kind <= 4;
   UserData out;
   const bool ok = DecodeUserData(raw, &out);
   FUZZ_CHECK(ok == valid);
@@ -78,6 +79,20 @@ void PosFromRaw(uint64_t pos) {
   FUZZ_CHECK(again == pos);
 }
 
+// AUTO_BUF_REG: fields -> addr -> fields is exact; an addr with reserved
+// bits set (which the kernel refuses) is refused.
+void AutoBufRegRoundTrip(uint16_t index, uint8_t flags, uint64_t raw) {
+  const uint64_t addr = EncodeAutoBufReg(index, flags);
+  FUZZ_CHECK(addr >> 24 == 0);
+  uint16_t i2 = 0;
+  uint8_t f2 = 0;
+  FUZZ_CHECK(DecodeAutoBufReg(addr, &i2, &f2));
+  FUZZ_CHECK(i2 == index && f2 == flags);
+  const bool ok = DecodeAutoBufReg(raw, &i2, &f2);
+  FUZZ_CHECK(ok == (raw >> 24 == 0));
+  if (ok) FUZZ_CHECK(EncodeAutoBufReg(i2, f2) == raw);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -86,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const uint16_t tag16 = r.U16();
   uint8_t kind = r.U8();
-  if (mode & 0x01) kind %= 5;  // 0 and 4 invalid, 1-3 valid
+  if (mode & 0x01) kind %= 6;  // 0 and 5 invalid, 1-4 valid
   const uint32_t aux = r.U32();
   UserDataFromFields(tag16, kind, aux);
 
@@ -107,5 +122,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (mode & 0x10)
     pos = kIoBufOffset + (pos % (uint64_t{1} << 54)) - (uint64_t{1} << 30) * (mode >> 7);
   PosFromRaw(pos);
+
+  const uint16_t index = r.U16();
+  const uint8_t flags = r.U8();
+  uint64_t addr = r.U64();
+  if (mode & 0x20) addr &= (uint64_t{1} << 25) - 1;  // mostly valid, bit 24 reserved
+  AutoBufRegRoundTrip(index, flags, addr);
   return 0;
 }

@@ -103,18 +103,41 @@ UBLK_API int ublk_config_set_dev_id(ublk_config *cfg, int32_t id) UBLK_NOEXCEPT;
 /* 0 or 1. */
 UBLK_API int ublk_config_set_read_only(ublk_config *cfg, int read_only) UBLK_NOEXCEPT;
 UBLK_API int ublk_config_set_rotational(ublk_config *cfg, int rotational) UBLK_NOEXCEPT;
-/* How request data moves between the kernel and the backend's buffer.
- *  COPY (default): the kernel copies into/out of the per-tag buffer.
+/* How request data moves between the kernel and the backend.
+ *  COPY (default): the kernel copies into/out of the per-tag buffer that
+ *    ublk_io_buf() returns (one copy per request, no extra syscall).
+ *  NEED_GET_DATA: like COPY, but a WRITE's data is copied in only when the
+ *    library asks for it (one more round trip per write).
  *  USER_COPY: the library copies with pread/pwrite on /dev/ublkcN
  *    (kernel 6.5+, feature USER_COPY).
- * The backend sees the same request API in every mode. NEED_GET_DATA and
- * zero copy are not implemented yet: -EOPNOTSUPP. A mode the running kernel
- * lacks makes ublk_dev_create fail with -EOPNOTSUPP naming the feature. */
+ *  ZERO_COPY: the request's own pages are registered in the queue's
+ *    io_uring (automatically with AUTO_BUF_REG, kernel 6.16+, else by hand;
+ *    kernel 6.15+, feature SUPPORT_ZERO_COPY). A backend with
+ *    UBLK_BACKEND_F_FILE_OPS_ONLY moves data with ublk_io_file_op straight
+ *    between its file and those pages: no copy at all. Any other backend
+ *    still gets the bytes in ublk_io_buf(), copied by the library with
+ *    pread/pwrite (also needs USER_COPY).
+ *  AUTO: ZERO_COPY when the kernel has it and the backend is FILE_OPS_ONLY,
+ *    else COPY (the fastest mode for a backend that reads its buffer).
+ *  ZERO_COPY_MANUAL: ZERO_COPY with REGISTER/UNREGISTER_IO_BUF per request
+ *    even where the kernel could register automatically (for testing and
+ *    comparison).
+ * The backend sees the same request API in every mode. A mode the running
+ * kernel lacks makes ublk_dev_create fail with -EOPNOTSUPP naming the
+ * feature and the kernel version that has it; ublk_dev_data_mode() tells
+ * the mode in use. Unknown modes: -EINVAL. */
 #define UBLK_DATA_MODE_COPY 0u
 #define UBLK_DATA_MODE_NEED_GET_DATA 1u
 #define UBLK_DATA_MODE_USER_COPY 2u
 #define UBLK_DATA_MODE_ZERO_COPY 3u
+#define UBLK_DATA_MODE_AUTO 4u
+#define UBLK_DATA_MODE_ZERO_COPY_MANUAL 5u
 UBLK_API int ublk_config_set_data_mode(ublk_config *cfg, uint32_t mode) UBLK_NOEXCEPT;
+/* I/O size hints shown in /sys/block/ublkbN/queue/minimum_io_size and
+ * optimal_io_size: powers of two >= the logical block size and <= 256 MiB;
+ * 0 means the default (logical block size / physical block size). */
+UBLK_API int ublk_config_set_io_hints(ublk_config *cfg, uint32_t io_min,
+                                      uint32_t io_opt) UBLK_NOEXCEPT;
 /* Timeout of each blocking control command, in ms, [1, 3600000]. */
 UBLK_API int ublk_config_set_ctrl_timeout_ms(ublk_config *cfg, uint32_t ms) UBLK_NOEXCEPT;
 
@@ -143,7 +166,9 @@ UBLK_API uint64_t ublk_io_offset(const ublk_io *io) UBLK_NOEXCEPT; /* bytes; 0 f
 UBLK_API uint32_t ublk_io_length(const ublk_io *io) UBLK_NOEXCEPT; /* bytes; 0 for flush */
 /* The request's data: for a write, the bytes to store; for a read, where to
  * put them. ublk_io_length() bytes, at least 4096-byte aligned. NULL for
- * other operations. */
+ * other operations, and in zero-copy mode for a backend with
+ * UBLK_BACKEND_F_FILE_OPS_ONLY (its data never passes through memory the
+ * server can see). */
 UBLK_API void *ublk_io_buf(ublk_io *io) UBLK_NOEXCEPT;
 UBLK_API uint32_t ublk_io_queue(const ublk_io *io) UBLK_NOEXCEPT;
 UBLK_API uint32_t ublk_io_tag(const ublk_io *io) UBLK_NOEXCEPT;
@@ -160,7 +185,8 @@ UBLK_API void ublk_io_complete(ublk_io *io, int32_t result) UBLK_NOEXCEPT;
  * own io_uring (no extra thread, no syscall of its own), and the library
  * completes the request with the operation's result (bytes, or -errno) when
  * it finishes. READ/WRITE move the request's data (ublk_io_length() bytes,
- * ublk_io_buf()) at file `offset`; FDATASYNC ignores offset; PUNCH_HOLE and
+ * ublk_io_buf(); in zero-copy mode with UBLK_BACKEND_F_FILE_OPS_ONLY the
+ * request's own pages, with no copy) at file `offset`; FDATASYNC ignores offset; PUNCH_HOLE and
  * ZERO_RANGE cover ublk_io_length() bytes at `offset` (the file's size is
  * kept). UBLK_FILE_F_DSYNC makes a WRITE durable (for FUA). `fd` must stay
  * open until the request completes. Only from the asynchronous form's
@@ -184,6 +210,9 @@ UBLK_API int ublk_io_file_op(ublk_io *io, int32_t fd, uint32_t op, uint64_t offs
 #define UBLK_BACKEND_F_DISCARD (1ull << 1)      /* async form: handles DISCARD */
 #define UBLK_BACKEND_F_WRITE_ZEROES (1ull << 2) /* async form: handles WRITE_ZEROES */
 #define UBLK_BACKEND_F_FUA (1ull << 3)          /* honours UBLK_OP_FLAG_FUA */
+/* async form: moves data only with ublk_io_file_op, never via ublk_io_buf;
+ * lets ZERO_COPY skip every copy */
+#define UBLK_BACKEND_F_FILE_OPS_ONLY (1ull << 4)
 
 /* What serves a device. Fill with UBLK_BACKEND_OPS_INIT, then set members.
  * Members are only ever appended; the library reads the first struct_size
@@ -281,12 +310,18 @@ UBLK_API const char *ublk_dev_path(const ublk_dev *dev) UBLK_NOEXCEPT;
 UBLK_API uint64_t ublk_dev_kernel_flags(const ublk_dev *dev) UBLK_NOEXCEPT;
 UBLK_API uint32_t ublk_dev_nr_queues(const ublk_dev *dev) UBLK_NOEXCEPT;
 UBLK_API uint32_t ublk_dev_depth(const ublk_dev *dev) UBLK_NOEXCEPT;
+/* The data mode in use (UBLK_DATA_MODE_*, never AUTO). */
+UBLK_API uint32_t ublk_dev_data_mode(const ublk_dev *dev) UBLK_NOEXCEPT;
 
 /* Counters of the data path, summed over queues, for monitoring and tests. */
 #define UBLK_COUNTER_REQUESTS 0u        /* requests received from the kernel */
 #define UBLK_COUNTER_BAD_REQUESTS 1u    /* refused descriptors (never executed) */
 #define UBLK_COUNTER_DOUBLE_COMPLETIONS 2u /* ublk_io_complete on a finished io */
 #define UBLK_COUNTER_KERNEL_ERRORS 3u   /* failed FETCH/COMMIT completions */
+/* Request bytes copied between the kernel's pages and a server buffer (by
+ * the kernel into ublk_io_buf() in COPY modes, or by the library's
+ * pread/pwrite). 0 for a FILE_OPS_ONLY backend in zero-copy mode. */
+#define UBLK_COUNTER_BYTES_COPIED 4u
 /* Stores counter `which` in *out. Errors: -EINVAL (unknown counter, NULL).
  * Any thread. */
 UBLK_API int ublk_dev_counter(const ublk_dev *dev, uint32_t which,

@@ -94,6 +94,7 @@ std::unique_ptr<Backend> MakeFile(FileInfo info) {
   caps.fua = true;    // RWF_DSYNC writes
   caps.discard = info.punch_hole;
   caps.write_zeroes = info.punch_hole && info.zero_range;
+  caps.file_ops_only = true;  // data moves only by ring file ops
   return std::make_unique<FileBackend>(std::move(info.fd), caps);
 }
 

@@ -139,17 +139,18 @@ int ublk_config_set_rotational(ublk_config* cfg, int rotational) noexcept {
 
 int ublk_config_set_data_mode(ublk_config* cfg, uint32_t mode) noexcept {
   return Set("ublk_config_set_data_mode", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    s.kernel_flags &= ~ublk::uapi::kFUserCopy;
-    switch (mode) {
-      case UBLK_DATA_MODE_COPY: return absl::OkStatus();
-      case UBLK_DATA_MODE_USER_COPY:
-        s.kernel_flags |= ublk::uapi::kFUserCopy;
-        return absl::OkStatus();
-      case UBLK_DATA_MODE_NEED_GET_DATA:
-      case UBLK_DATA_MODE_ZERO_COPY:
-        return ErrnoError(EOPNOTSUPP, "this data mode is not implemented yet");
-      default: return ErrnoError(EINVAL, absl::StrCat("unknown data mode ", mode));
-    }
+    if (mode > ublk::uapi::kMaxDataMode)
+      return ErrnoError(EINVAL, absl::StrCat("unknown data mode ", mode));
+    s.data_mode = static_cast<ublk::uapi::DataMode>(mode);
+    return absl::OkStatus();
+  });
+}
+
+int ublk_config_set_io_hints(ublk_config* cfg, uint32_t io_min, uint32_t io_opt) noexcept {
+  return Set("ublk_config_set_io_hints", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    s.io_min_bytes = io_min;
+    s.io_opt_bytes = io_opt;
+    return absl::OkStatus();
   });
 }
 

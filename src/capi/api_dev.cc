@@ -66,6 +66,9 @@ uint32_t ublk_dev_nr_queues(const ublk_dev* dev) noexcept {
   return dev ? dev->rep->nr_queues() : 0;
 }
 uint32_t ublk_dev_depth(const ublk_dev* dev) noexcept { return dev ? dev->rep->queue_depth() : 0; }
+uint32_t ublk_dev_data_mode(const ublk_dev* dev) noexcept {
+  return dev ? static_cast<uint32_t>(dev->rep->data_plan().mode) : UBLK_DATA_MODE_COPY;
+}
 
 int ublk_dev_counter(const ublk_dev* dev, uint32_t which, uint64_t* out) noexcept {
   return Call("ublk_dev_counter", [&]() -> absl::Status {
@@ -77,6 +80,7 @@ int ublk_dev_counter(const ublk_dev* dev, uint32_t which, uint64_t* out) noexcep
       case UBLK_COUNTER_BAD_REQUESTS: *out = s.bad_descriptors; break;
       case UBLK_COUNTER_DOUBLE_COMPLETIONS: *out = s.double_completions; break;
       case UBLK_COUNTER_KERNEL_ERRORS: *out = s.kernel_errors; break;
+      case UBLK_COUNTER_BYTES_COPIED: *out = s.bytes_copied; break;
       default: return ErrnoError(EINVAL, "unknown counter");
     }
     return absl::OkStatus();

@@ -10,7 +10,8 @@ namespace ublk::capi {
 namespace {
 
 constexpr uint64_t kKnownFlags = UBLK_BACKEND_F_FLUSH | UBLK_BACKEND_F_DISCARD |
-                                 UBLK_BACKEND_F_WRITE_ZEROES | UBLK_BACKEND_F_FUA;
+                                 UBLK_BACKEND_F_WRITE_ZEROES | UBLK_BACKEND_F_FUA |
+                                 UBLK_BACKEND_F_FILE_OPS_ONLY;
 // The first published layout ends after `submit`.
 constexpr size_t kMinSize = offsetof(ublk_backend_ops, submit) + sizeof(void*);
 
@@ -26,7 +27,8 @@ class CBackend final : public Backend {
       return {.flush = (ops_.flags & UBLK_BACKEND_F_FLUSH) != 0,
               .fua = (ops_.flags & UBLK_BACKEND_F_FUA) != 0,
               .discard = (ops_.flags & UBLK_BACKEND_F_DISCARD) != 0,
-              .write_zeroes = (ops_.flags & UBLK_BACKEND_F_WRITE_ZEROES) != 0};
+              .write_zeroes = (ops_.flags & UBLK_BACKEND_F_WRITE_ZEROES) != 0,
+              .file_ops_only = (ops_.flags & UBLK_BACKEND_F_FILE_OPS_ONLY) != 0};
     return {.flush = ops_.flush != nullptr,
             .fua = (ops_.flags & UBLK_BACKEND_F_FUA) != 0,
             .discard = ops_.discard != nullptr,
@@ -75,8 +77,8 @@ absl::Status CheckOps(const ublk_backend_ops& o, uint64_t given_size) {
     return ErrnoError(EINVAL, "ops needs submit, or both read and write");
   if (!o.submit && (o.flags & ~UBLK_BACKEND_F_FUA))
     return ErrnoError(EINVAL,
-                      "UBLK_BACKEND_F_FLUSH/DISCARD/WRITE_ZEROES are for "
-                      "the submit form; set the callbacks instead");
+                      "UBLK_BACKEND_F_FLUSH/DISCARD/WRITE_ZEROES/FILE_OPS_ONLY are for "
+                      "the submit form (set the callbacks instead)");
   const bool flush = o.submit ? (o.flags & UBLK_BACKEND_F_FLUSH) : o.flush != nullptr;
   if ((o.flags & UBLK_BACKEND_F_FUA) && !flush)
     return ErrnoError(EINVAL, "UBLK_BACKEND_F_FUA needs flush support");

@@ -100,7 +100,8 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   if (a.max_io) s.max_io_bytes = a.max_io;
   s.dev_id = a.id < 0 ? uapi::kAutoDevId : static_cast<uint32_t>(a.id);
   s.read_only = a.read_only;
-  if (a.user_copy) s.kernel_flags |= uapi::kFUserCopy;
+  if (!a.data_mode.empty() && !uapi::DataModeFromName(a.data_mode, &s.data_mode))
+    return ErrnoError(EINVAL, absl::StrCat("unknown data mode ", a.data_mode));
   if (!a.size.empty()) {
     UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));
   }
@@ -146,6 +147,12 @@ absl::Status Serve(Device* dev, const sigset_t& sigs) {
   done.store(true);
   pthread_kill(sig_thread.native_handle(), SIGUSR1);  // wakes sigwait
   sig_thread.join();
+  // Visible with --foreground (a daemon's stderr is /dev/null).
+  const DeviceStats st = dev->stats();
+  std::fprintf(stderr, "%s: data mode %s: %llu requests, %llu bytes copied\n",
+               dev->bdev_path().c_str(), uapi::DataModeName(dev->data_plan().mode),
+               static_cast<unsigned long long>(st.requests),
+               static_cast<unsigned long long>(st.bytes_copied));
   return dev->Close();
 }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "uapi/data_mode.h"
 #include "util/status.h"
 
 namespace ublk::cli {
@@ -93,8 +94,15 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
     a.read_only = true;
   } else if (opt == "--buffered") {
     a.buffered = true;
-  } else if (opt == "--user-copy") {
-    a.user_copy = true;
+  } else if (opt == "--user-copy" || opt == "--zero-copy" || opt == "--data-mode") {
+    const absl::string_view mode = opt == "--data-mode" ? v : opt.substr(2);
+    uapi::DataMode m;
+    if (!uapi::DataModeFromName(mode, &m))
+      return Bad(absl::StrCat("unknown data mode '", mode,
+                              "' (copy, need-get-data, user-copy, zero-copy, "
+                              "zero-copy-manual, auto)"));
+    if (!a.data_mode.empty() && a.data_mode != mode) return Bad("give one data mode");
+    a.data_mode = std::string(mode);
   } else if (opt == "--type" || opt == "-t") {
     a.type = std::string(v);
   } else if (opt == "--size" || opt == "-s") {
@@ -125,7 +133,7 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
 absl::StatusOr<AddArgs> ParseAddArgs(const std::vector<absl::string_view>& args) {
   AddArgs a;
   absl::Status s = WalkOptions(
-      args, {"--foreground", "--read-only", "--buffered", "--user-copy"},
+      args, {"--foreground", "--read-only", "--buffered", "--user-copy", "--zero-copy"},
       [&](absl::string_view opt, absl::string_view v) { return ApplyAddOption(a, opt, v); });
   if (!s.ok()) return s;
   if (a.type.empty()) return Bad("--type is required (null, mem or file)");

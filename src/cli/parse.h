@@ -28,9 +28,11 @@ struct AddArgs {
   uint32_t block_size = 512;
   bool foreground = false;
   bool read_only = false;
-  std::string file;        // --type file: the backing file or block device
-  bool buffered = false;   // --type file: no O_DIRECT
-  bool user_copy = false;  // data mode USER_COPY
+  std::string file;       // --type file: the backing file or block device
+  bool buffered = false;  // --type file: no O_DIRECT
+  // Data mode name (uapi::DataModeName); empty = copy. --user-copy and
+  // --zero-copy are short for --data-mode user-copy / zero-copy.
+  std::string data_mode;
 };
 
 // Parses the arguments after "add". Unknown options and missing values are

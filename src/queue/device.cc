@@ -58,6 +58,9 @@ absl::StatusOr<std::unique_ptr<Device>> Device::Create(uapi::DeviceSpec spec,
 absl::Status Device::AddAndConfigure() {
   bool have_features = false;
   UBLK_ASSIGN_OR_RETURN(const uint64_t features, control_->GetFeatures(&have_features));
+  UBLK_ASSIGN_OR_RETURN(plan_, uapi::ResolveDataMode(spec_.data_mode, have_features ? features : 0,
+                                                     backend_->Caps().file_ops_only));
+  spec_.kernel_flags |= plan_.flags;
   const uint64_t missing = spec_.kernel_flags & ~features;
   if (have_features && missing)
     return ErrnoError(EOPNOTSUPP,
@@ -66,6 +69,10 @@ absl::Status Device::AddAndConfigure() {
   UBLK_RETURN_IF_ERROR(control_->AddDev(&info_));
   added_ = true;
   UBLK_RETURN_IF_ERROR(uapi::ValidateKernelDevInfo(info_));
+  if (const uint64_t dropped = plan_.flags & ~info_.flags)  // a clearing rule hit
+    return ErrnoError(EOPNOTSUPP,
+                      absl::StrCat("data mode ", uapi::DataModeName(plan_.mode),
+                                   ": the kernel did not grant ", uapi::DescribeFeatures(dropped)));
   cdev_path_ = absl::StrCat("/dev/ublkc", info_.dev_id);
   bdev_path_ = absl::StrCat("/dev/ublkb", info_.dev_id);
 
@@ -113,7 +120,7 @@ absl::Status Device::StartQueues() {
                    .buffer_bytes = info_.max_io_buf_bytes,
                    .cdev_fd = cdev_fd_.get(),
                    .limits = limits,
-                   .user_copy = (info_.flags & uapi::kFUserCopy) != 0};
+                   .plan = plan_};
     queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
   }
   for (size_t i = 0; i < queues_.size(); ++i) {
@@ -249,6 +256,7 @@ DeviceStats Device::stats() const {
     d.double_completions += s.double_completions.load(std::memory_order_relaxed);
     d.protocol_violations += s.protocol_violations.load(std::memory_order_relaxed);
     d.kernel_errors += s.kernel_errors.load(std::memory_order_relaxed);
+    d.bytes_copied += s.bytes_copied.load(std::memory_order_relaxed);
   }
   return d;
 }

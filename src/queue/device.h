@@ -34,12 +34,14 @@ struct DeviceStats {
   uint64_t double_completions = 0;
   uint64_t protocol_violations = 0;
   uint64_t kernel_errors = 0;
+  uint64_t bytes_copied = 0;
 };
 
 class Device {
  public:
   // ADD_DEV and SET_PARAMS for `spec` served by `backend`. Fails with
-  // EOPNOTSUPP when the spec asks for a kernel feature GET_FEATURES lacks.
+  // EOPNOTSUPP when the spec asks for a kernel feature GET_FEATURES lacks
+  // (the data mode is resolved against GET_FEATURES here).
   static absl::StatusOr<std::unique_ptr<Device>> Create(
       uapi::DeviceSpec spec, std::unique_ptr<Backend> backend,
       absl::Duration ctrl_timeout = ctrl::kDefaultTimeout);
@@ -67,6 +69,8 @@ class Device {
   uint16_t nr_queues() const { return info_.nr_hw_queues; }
   uint16_t queue_depth() const { return info_.queue_depth; }
   const uapi::DeviceSpec& spec() const { return spec_; }
+  // The data mode in use (never kAuto) and how it moves data.
+  const uapi::DataPlan& data_plan() const { return plan_; }
   DeviceStats stats() const;
 
  private:
@@ -84,6 +88,7 @@ class Device {
   uapi::DeviceSpec spec_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<ctrl::Control> control_;
+  uapi::DataPlan plan_;
   uapi::DevInfo info_{};
   bool added_ = false;
   std::mutex ctrl_mu_;  // serialises control_ (Stop may come from any thread)

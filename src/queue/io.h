@@ -21,6 +21,10 @@ struct Io {
   int32_t result = 0;                   // set by a completion from another thread
   Io* next_completed = nullptr;         // intrusive cross-thread completion list
   std::atomic<bool> completing{false};  // guards against double completion
+  // Zero copy, queue thread only: the request's pages must be registered by
+  // hand (manual mode, or auto registration failed) / are registered now.
+  bool needs_reg = false;
+  bool registered = false;
 };
 
 // Finishes `io` with `result` (bytes done, or -errno). Callable from any
@@ -47,6 +51,9 @@ struct BackendCaps {
   bool fua = false;
   bool discard = false;
   bool write_zeroes = false;
+  // Data moves only through SubmitFileOp; Io::buf is never touched, so zero
+  // copy needs no copy at all.
+  bool file_ops_only = false;
 };
 
 class Backend {

@@ -36,7 +36,10 @@ int SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcep
 }
 
 Queue::Queue(const QueueConfig& config, Backend* backend)
-    : cfg_(config), backend_(backend), ios_(config.depth), tags_(config.depth) {
+    : cfg_(config),
+      backend_(backend),
+      ios_(config.depth),
+      tags_(config.depth, config.plan.mode == uapi::DataMode::kNeedGetData) {
   for (uint16_t t = 0; t < cfg_.depth; ++t) {
     ios_[t].queue = this;
     ios_[t].q_id = cfg_.q_id;
@@ -56,8 +59,9 @@ void Queue::Teardown() {
 }
 
 absl::Status Queue::SetupRing() {
-  // Room for a commit per tag, backend I/O per tag and the wakeup read.
-  const unsigned entries = 2u * cfg_.depth + 8;
+  // Room per tag for a commit, a backend op and (zero copy by hand) buffer
+  // register + unregister, plus the wakeup read.
+  const unsigned entries = 4u * cfg_.depth + 8;
   io_uring_params p{};
   p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
   int r = io_uring_queue_init_params(entries, &ring_, &p);
@@ -71,6 +75,12 @@ absl::Status Queue::SetupRing() {
   if (r < 0)
     return ErrnoError(-r,
                       absl::StrCat("queue ", cfg_.q_id, ": registering the char device failed"));
+  if (cfg_.plan.zero_copy()) {  // slot `tag` receives the request's pages
+    r = io_uring_register_buffers_sparse(&ring_, cfg_.depth);
+    if (r < 0)
+      return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id,
+                                         ": zero copy: registering a sparse buffer table failed"));
+  }
   return absl::OkStatus();
 }
 
@@ -90,6 +100,7 @@ absl::Status Queue::MapDescriptors() {
 }
 
 absl::Status Queue::AllocBuffers() {
+  if (cfg_.plan.zero_copy_file_ops) return absl::OkStatus();  // data never visits us
   bufs_len_ = size_t{cfg_.depth} * PageRound(cfg_.buffer_bytes);
   void* p = mmap(nullptr, bufs_len_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
@@ -149,7 +160,29 @@ void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
   cmd.q_id = cfg_.q_id;
   cmd.tag = tag;
   cmd.result = result;
-  cmd.addr = cfg_.user_copy ? 0 : reinterpret_cast<uintptr_t>(ios_[tag].buf);
+  if (cfg_.plan.kernel_copies()) cmd.addr = reinterpret_cast<uintptr_t>(ios_[tag].buf);
+  std::memcpy(sqe->cmd, &cmd, sizeof(cmd));
+  if (cfg_.plan.auto_buf_reg && op != uapi::IoCmdOp::kNeedGetData)
+    sqe->addr = uapi::EncodeAutoBufReg(tag, uapi::kAutoBufRegFallback);
+}
+
+// Zero copy by hand: REGISTER_IO_BUF / UNREGISTER_IO_BUF put the request's
+// pages into (or take them out of) sparse-table slot `tag`. A successful one
+// posts no CQE; a failed one is counted (and fails a linked op).
+void Queue::QueueBufCmd(uapi::IoCmdOp op, uint16_t tag, bool link) {
+  io_uring_sqe* sqe = GetSqe();
+  if (!sqe) return;
+  std::memset(sqe, 0, sizeof(*sqe));
+  sqe->opcode = IORING_OP_URING_CMD;
+  sqe->fd = 0;
+  sqe->flags = IOSQE_FIXED_FILE | IOSQE_CQE_SKIP_SUCCESS | (link ? IOSQE_IO_LINK : 0);
+  sqe->cmd_op = static_cast<uint32_t>(op);
+  const bool reg = op == uapi::IoCmdOp::kRegisterIoBuf;
+  sqe->user_data = uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kBufCmd, .aux = reg});
+  uapi::IoCmd cmd{};
+  cmd.q_id = cfg_.q_id;
+  cmd.tag = tag;
+  cmd.addr = tag;  // sparse-table slot
   std::memcpy(sqe->cmd, &cmd, sizeof(cmd));
 }
 
@@ -195,6 +228,9 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
     case uapi::SqeKind::kUblkCmd:
       switch (tags_.OnCqe(ud.tag, cqe->res)) {
         case TagStates::Action::kDispatch: Dispatch(ud.tag); break;
+        case TagStates::Action::kGetData:  // a WRITE: let the kernel fill the buffer
+          QueueUblkCmd(uapi::IoCmdOp::kNeedGetData, ud.tag, 0);
+          break;
         case TagStates::Action::kIgnore:
           stats_.protocol_violations.fetch_add(1, std::memory_order_relaxed);
           break;
@@ -218,6 +254,10 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
           stats_.double_completions.fetch_add(1, std::memory_order_relaxed);
       }
       break;
+    case uapi::SqeKind::kBufCmd:  // only failures post a CQE
+      stats_.kernel_errors.fetch_add(1, std::memory_order_relaxed);
+      if (ud.aux == 1 && ud.tag < cfg_.depth) ios_[ud.tag].registered = false;
+      break;
   }
 }
 
@@ -233,11 +273,18 @@ void Queue::Dispatch(uint16_t tag) {
     FinishOnThread(io, err);
     return;
   }
-  if (cfg_.user_copy && io->req.op == uapi::kOpWrite) {
-    if (const int e = CopyIn(io)) {
-      io->completing.store(true, std::memory_order_relaxed);
-      FinishOnThread(io, e);
-      return;
+  io->needs_reg =
+      cfg_.plan.zero_copy_file_ops &&
+      (cfg_.plan.mode == uapi::DataMode::kZeroCopyManual || (io->req.flags & uapi::kIoFNeedRegBuf));
+  if (io->req.op == uapi::kOpWrite) {
+    if (cfg_.plan.kernel_copies())
+      stats_.bytes_copied.fetch_add(io->req.length, std::memory_order_relaxed);
+    if (cfg_.plan.server_copies) {
+      if (const int e = CopyIn(io)) {
+        io->completing.store(true, std::memory_order_relaxed);
+        FinishOnThread(io, e);
+        return;
+      }
     }
   }
   backend_->Submit(io);
@@ -248,6 +295,7 @@ int Queue::CopyIn(Io* io) {
   if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
   const ssize_t n = pread(cfg_.cdev_fd, io->buf, io->req.length, static_cast<off_t>(pos));
   if (n < 0) return -errno;
+  stats_.bytes_copied.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   return static_cast<uint32_t>(n) == io->req.length ? 0 : -EIO;
 }
 
@@ -257,6 +305,7 @@ int32_t Queue::CopyOut(Io* io, int32_t res) {
   const ssize_t n =
       pwrite(cfg_.cdev_fd, io->buf, static_cast<size_t>(res), static_cast<off_t>(pos));
   if (n < 0) return -errno;
+  stats_.bytes_copied.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   return static_cast<int32_t>(n) == res ? res : -EIO;
 }
 
@@ -275,7 +324,16 @@ void Queue::FinishOnThread(Io* io, int32_t result) {
   inflight_.fetch_sub(1, std::memory_order_release);
   if (!tags_.OnBackendDone(io->tag)) return;
   int32_t res = SanitizeResult(io, result);
-  if (cfg_.user_copy && io->req.op == uapi::kOpRead && res > 0) res = CopyOut(io, res);
+  if (io->req.op == uapi::kOpRead && res > 0) {
+    if (cfg_.plan.server_copies)
+      res = CopyOut(io, res);
+    else if (cfg_.plan.kernel_copies())
+      stats_.bytes_copied.fetch_add(static_cast<uint64_t>(res), std::memory_order_relaxed);
+  }
+  if (io->registered) {  // the request completes once its pages are released
+    QueueBufCmd(uapi::IoCmdOp::kUnregisterIoBuf, io->tag, false);
+    io->registered = false;
+  }
   QueueUblkCmd(uapi::IoCmdOp::kCommitAndFetchReq, io->tag, res);
 }
 
@@ -332,6 +390,8 @@ void Queue::InjectCqeForTesting(uint64_t user_data, int32_t res) {
 
 int Queue::SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcept {
   if (t_current_queue != this || io->queue != this || !ring_ok_) return -EINVAL;
+  if (cfg_.plan.zero_copy_file_ops && (op == FileOp::kRead || op == FileOp::kWrite))
+    return PrepFixedRw(io, fd, op, offset, dsync);
   io_uring_sqe* sqe = GetSqe();
   if (!sqe) return -EBUSY;
   const uint32_t len = io->req.length;
@@ -354,6 +414,28 @@ int Queue::SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) 
   }
   sqe->user_data = UserData(uapi::SqeKind::kBackend, io->tag);
   return 0;  // submitted with the next batch
+}
+
+// Zero copy: read/write straight between the file and the request's pages in
+// sparse-table slot `tag`, registered first (linked) when the kernel did not.
+int Queue::PrepFixedRw(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) {
+  // The register and the op must go out in one submission for the link.
+  if (io_uring_sq_space_left(&ring_) < 2) io_uring_submit(&ring_);
+  if (io_uring_sq_space_left(&ring_) < 2) return -EBUSY;
+  if (io->needs_reg && !io->registered) {
+    QueueBufCmd(uapi::IoCmdOp::kRegisterIoBuf, io->tag, true);
+    io->registered = true;
+  }
+  io_uring_sqe* sqe = GetSqe();
+  const uint32_t len = io->req.length;
+  if (op == FileOp::kRead) {
+    io_uring_prep_read_fixed(sqe, fd, nullptr, len, offset, io->tag);
+  } else {
+    io_uring_prep_write_fixed(sqe, fd, nullptr, len, offset, io->tag);
+    if (dsync) sqe->rw_flags = RWF_DSYNC;
+  }
+  sqe->user_data = UserData(uapi::SqeKind::kBackend, io->tag);
+  return 0;
 }
 
 void Queue::RequestExit() noexcept {

@@ -16,6 +16,7 @@
 #include "queue/io.h"
 #include "queue/tag_state.h"
 #include "uapi/abi.h"
+#include "uapi/data_mode.h"
 #include "uapi/request.h"
 #include "util/unique_fd.h"
 
@@ -27,9 +28,11 @@ struct QueueConfig {
   uint32_t buffer_bytes = 0;  // per tag, >= the negotiated max I/O size
   int cdev_fd = -1;           // /dev/ublkcN, owned by the device
   uapi::RequestLimits limits;
-  // USER_COPY: the kernel does not copy into the tag buffers; the queue
-  // moves the data with pread/pwrite on /dev/ublkcN at the encoded offset.
-  bool user_copy = false;
+  // How data moves (see uapi/data_mode.h). With server_copies the queue
+  // moves it with pread/pwrite on /dev/ublkcN at the encoded offset; with
+  // zero copy the request pages sit in the ring's sparse buffer table at
+  // index = tag, and ring file ops use them as fixed buffers.
+  uapi::DataPlan plan;
 };
 
 struct QueueStats {
@@ -38,6 +41,9 @@ struct QueueStats {
   std::atomic<uint64_t> double_completions{0};
   std::atomic<uint64_t> protocol_violations{0};
   std::atomic<uint64_t> kernel_errors{0};
+  // Request bytes copied between the kernel's pages and a tag buffer, by the
+  // kernel for us (copy modes) or by our pread/pwrite (user copy).
+  std::atomic<uint64_t> bytes_copied{0};
 };
 
 class Queue {
@@ -95,7 +101,9 @@ class Queue {
   absl::Status MapDescriptors();
   absl::Status AllocBuffers();
   void QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result);
+  void QueueBufCmd(uapi::IoCmdOp op, uint16_t tag, bool link);
   io_uring_sqe* GetSqe();
+  int PrepFixedRw(Io* io, int fd, FileOp op, uint64_t offset, bool dsync);
   void ArmWakeup();
   void HandleCqe(const io_uring_cqe* cqe);
   void Dispatch(uint16_t tag);

@@ -14,6 +14,7 @@ TagStates::Action TagStates::OnCqe(uint32_t tag, int32_t res) {
     ++in_backend_;
     return Action::kDispatch;
   }
+  if (res == uapi::kIoResNeedGetData && need_get_data_) return Action::kGetData;
   if (res != uapi::kIoResAbort) ++errors_;  // e.g. -EINVAL from a bad commit
   states_[tag] = State::kDead;
   --live_;

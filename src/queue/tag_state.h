@@ -3,6 +3,8 @@
 //
 //   kFetching --CQE res=OK--> kInBackend --completion--> kFetching (commit)
 //   kFetching --CQE ABORT or error--> kDead
+//   kFetching --CQE NEED_GET_DATA (only if enabled)--> kFetching (the server
+//     sends NEED_GET_DATA with the buffer; the kernel completes it with OK)
 // Anything else (a CQE for a tag the server owns, a completion for a tag
 // the kernel owns) is a protocol violation: counted and ignored.
 #pragma once
@@ -15,9 +17,10 @@ namespace ublk {
 class TagStates {
  public:
   enum class State : uint8_t { kFetching, kInBackend, kDead };
-  enum class Action : uint8_t { kDispatch, kDied, kIgnore };
+  enum class Action : uint8_t { kDispatch, kDied, kIgnore, kGetData };
 
-  explicit TagStates(uint32_t depth) : states_(depth, State::kFetching), live_(depth) {}
+  explicit TagStates(uint32_t depth, bool need_get_data = false)
+      : states_(depth, State::kFetching), live_(depth), need_get_data_(need_get_data) {}
 
   // A FETCH/COMMIT_AND_FETCH completion for `tag` with result `res`.
   Action OnCqe(uint32_t tag, int32_t res);
@@ -38,6 +41,7 @@ class TagStates {
   uint32_t in_backend_ = 0;
   uint64_t violations_ = 0;
   uint64_t errors_ = 0;
+  bool need_get_data_;
 };
 
 }  // namespace ublk

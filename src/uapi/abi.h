@@ -272,6 +272,19 @@ inline constexpr uint32_t kIoFNeedRegBuf = 1u << 17;
 inline constexpr uint32_t kIoFIntegrity = 1u << 18;
 inline constexpr uint32_t kIoFShmemZc = 1u << 19;
 
+// AUTO_BUF_REG: what FETCH / COMMIT_AND_FETCH carry in sqe->addr (see
+// EncodeAutoBufReg) for registering the next request's pages.
+struct AutoBufReg {
+  uint16_t index;  // slot in the ring's sparse buffer table
+  uint8_t flags;   // kAutoBufRegFallback
+  uint8_t reserved0;
+  uint32_t reserved1;
+};
+static_assert(sizeof(AutoBufReg) == 8);
+// On a failed registration, deliver the request with kIoFNeedRegBuf set
+// (the server then registers by hand) instead of failing it silently.
+inline constexpr uint8_t kAutoBufRegFallback = 1u << 0;
+
 // ---- mmap and user-copy offsets --------------------------------------------
 inline constexpr uint64_t kCmdBufOffset = 0;             // descriptor array of queue 0
 inline constexpr uint64_t kIoBufOffset = 0x80000000ull;  // user-copy base

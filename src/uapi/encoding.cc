@@ -13,7 +13,7 @@ bool DecodeUserData(uint64_t raw, UserData* out) {
   if (raw >> 56) return false;
   const auto kind = static_cast<uint8_t>((raw >> 16) & 0xff);
   if (kind < static_cast<uint8_t>(SqeKind::kUblkCmd) ||
-      kind > static_cast<uint8_t>(SqeKind::kBackend))
+      kind > static_cast<uint8_t>(SqeKind::kBufCmd))
     return false;
   out->tag = static_cast<uint16_t>(raw & 0xffff);
   out->kind = static_cast<SqeKind>(kind);
@@ -35,6 +35,17 @@ bool DecodeUserCopyPos(uint64_t pos, uint32_t* q_id, uint32_t* tag, uint32_t* of
   *offset = static_cast<uint32_t>(rel & ((1u << kIoBufBits) - 1));
   *tag = static_cast<uint32_t>((rel >> kTagOff) & ((1u << kTagBits) - 1));
   *q_id = static_cast<uint32_t>((rel >> kQidOff) & ((1u << kQidBits) - 1));
+  return true;
+}
+
+uint64_t EncodeAutoBufReg(uint16_t index, uint8_t flags) {
+  return uint64_t{index} | (uint64_t{flags} << 16);
+}
+
+bool DecodeAutoBufReg(uint64_t addr, uint16_t* index, uint8_t* flags) {
+  if (addr >> 24) return false;  // reserved bits: the kernel refuses them
+  *index = static_cast<uint16_t>(addr & 0xffff);
+  *flags = static_cast<uint8_t>((addr >> 16) & 0xff);
   return true;
 }
 

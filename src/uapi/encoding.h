@@ -12,6 +12,7 @@ enum class SqeKind : uint8_t {
   kUblkCmd = 1,  // FETCH / COMMIT_AND_FETCH / NEED_GET_DATA for a tag
   kWakeup = 2,   // read of the queue's eventfd (foreign completions, stop)
   kBackend = 3,  // I/O a backend issued on the queue ring (aux = its cookie)
+  kBufCmd = 4,   // REGISTER_IO_BUF / UNREGISTER_IO_BUF for a tag (aux = which)
 };
 
 struct UserData {
@@ -28,5 +29,10 @@ bool DecodeUserData(uint64_t raw, UserData* out);
 // `offset` inside the request (USER_COPY mode).
 bool EncodeUserCopyPos(uint32_t q_id, uint32_t tag, uint32_t offset, uint64_t* pos);
 bool DecodeUserCopyPos(uint64_t pos, uint32_t* q_id, uint32_t* tag, uint32_t* offset);
+
+// The `sqe->addr` of FETCH / COMMIT_AND_FETCH with AUTO_BUF_REG: buffer
+// index bits 0-15, flags bits 16-23, reserved bits 24-63 (must be zero).
+uint64_t EncodeAutoBufReg(uint16_t index, uint8_t flags);
+bool DecodeAutoBufReg(uint64_t addr, uint16_t* index, uint8_t* flags);
 
 }  // namespace ublk::uapi

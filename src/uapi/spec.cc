@@ -61,6 +61,8 @@ absl::Status ValidateFields(const DeviceSpec& s) {
   if (s.dev_id != kAutoDevId && s.dev_id >= kMaxDevices)
     return Invalid(
         absl::StrCat("device id ", s.dev_id, " must be below ", kMaxDevices, " (or auto)"));
+  if (static_cast<uint8_t>(s.data_mode) > kMaxDataMode)
+    return Invalid(absl::StrCat("unknown data mode ", static_cast<int>(s.data_mode)));
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "uapi/abi.h"
+#include "uapi/data_mode.h"
 
 namespace ublk::uapi {
 
@@ -34,7 +35,8 @@ struct DeviceSpec {
   bool fua = false;             // honours FUA (only with volatile_cache)
   bool discard = false;
   bool write_zeroes = false;
-  uint64_t kernel_flags = 0;  // kF* bits to request at ADD_DEV
+  DataMode data_mode = DataMode::kCopy;  // its kF* bits are added at create
+  uint64_t kernel_flags = 0;             // other kF* bits to request at ADD_DEV
 };
 
 // The rules each field obeys on its own (size 0 = not set yet). The config

@@ -73,7 +73,8 @@ echo "ABI: abi.h from $SRC/uapi/abi.h"
 BIN=$BUILD/abi-newest-check
 # The downloaded dir comes first, so it shadows the host's (older)
 # linux/ublk_cmd.h; the host's /usr/include still provides linux/types.h.
-"$CXX" -std=c++20 -Wall -Wextra -I "$OUT" -I "$SRC" -o "$BIN" "$HERE/newest_header_check.cc"
+"$CXX" -std=c++20 -Wall -Wextra -I "$OUT" -I "$SRC" -o "$BIN" "$HERE/newest_header_check.cc" \
+  "$SRC/uapi/encoding.cc"
 
 # Header macros and structs neither compared nor listed as having no
 # counterpart in abi.h mean the kernel ABI grew: say so (abi.h may need the

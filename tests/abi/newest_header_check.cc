@@ -28,6 +28,7 @@
 #include <linux/ublk_cmd.h>
 
 #include "uapi/abi.h"
+#include "uapi/encoding.h"
 
 namespace {
 
@@ -110,16 +111,14 @@ constexpr const char* kNotInAbiH[] = {
     "UBLK_BATCH_F_HAS_ZONE_LBA",  // struct ublk_batch_io flags
     "UBLK_BATCH_F_HAS_BUF_ADDR",  //
     "UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK",
-    "UBLK_AUTO_BUF_REG_FALLBACK",  // struct ublk_auto_buf_reg flags
-    "UBLK_AUTO_BUF_REG_F_MASK",    //
-    "UBLK_INTEGRITY_FLAG_OFF",     // user-copy offset bit for integrity data
-    "UBLKSRV_IO_INTEGRITY_FLAG",   //
-    "UBLK_MIN_SEGMENT_SIZE",       // ublk_param_segment lower bound
-    "UBLK_IO_BUF_OFF",             // always 0: buffer offset starts at bit 0
-    "ublk_shmem_buf_reg",          // struct: UBLK_U_CMD_REG_BUF argument
-    "ublk_auto_buf_reg",           // struct: UBLK_F_AUTO_BUF_REG sqe->addr
-    "ublk_elem_header",            // struct: batch I/O element
-    "ublk_batch_io",               // struct: batch I/O command
+    "UBLK_AUTO_BUF_REG_F_MASK",   // struct ublk_auto_buf_reg flags mask
+    "UBLK_INTEGRITY_FLAG_OFF",    // user-copy offset bit for integrity data
+    "UBLKSRV_IO_INTEGRITY_FLAG",  //
+    "UBLK_MIN_SEGMENT_SIZE",      // ublk_param_segment lower bound
+    "UBLK_IO_BUF_OFF",            // always 0: buffer offset starts at bit 0
+    "ublk_shmem_buf_reg",         // struct: UBLK_U_CMD_REG_BUF argument
+    "ublk_elem_header",           // struct: batch I/O element
+    "ublk_batch_io",              // struct: batch I/O command
 };
 
 // DevInfo's u16 at offset 6 is io_desc_size in newer headers and pad0 in
@@ -387,6 +386,16 @@ void CheckParamsAndIoConstants() {
   CHECK_CONST(kIoFNeedRegBuf, UBLK_IO_F_NEED_REG_BUF);
   CHECK_CONST(kIoFIntegrity, UBLK_IO_F_INTEGRITY);
   CHECK_CONST(kIoFShmemZc, UBLK_IO_F_SHMEM_ZC);
+  CHECK_CONST(kAutoBufRegFallback, UBLK_AUTO_BUF_REG_FALLBACK);
+  CHECK_SIZE(AutoBufReg, ublk_auto_buf_reg);
+  CHECK_FIELD(AutoBufReg, ublk_auto_buf_reg, index);
+  CHECK_FIELD(AutoBufReg, ublk_auto_buf_reg, flags);
+  CHECK_FIELD(AutoBufReg, ublk_auto_buf_reg, reserved0);
+  CHECK_FIELD(AutoBufReg, ublk_auto_buf_reg, reserved1);
+  {  // our sqe->addr encoding against the header's own helper
+    const ublk_auto_buf_reg reg = {0x1234, UBLK_AUTO_BUF_REG_FALLBACK, 0, 0};
+    CHECK_CONST(EncodeAutoBufReg(0x1234, kAutoBufRegFallback), ublk_auto_buf_reg_to_sqe_addr(&reg));
+  }
 
   // mmap and user-copy offsets
   CHECK_CONST(kCmdBufOffset, UBLKSRV_CMD_BUF_OFFSET);

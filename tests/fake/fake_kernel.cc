@@ -77,7 +77,8 @@ int FakeKernel::AddDev(const uapi::CtrlCmd& cmd) {
     return -EEXIST;
   }
   info->dev_id = id;
-  info->flags = (info->flags & features) | uapi::kFCmdIoctlEncode | uapi::kFUringCmdCompInTask;
+  info->flags =
+      (info->flags & features & ~clear_flags) | uapi::kFCmdIoctlEncode | uapi::kFUringCmdCompInTask;
   info->max_io_buf_bytes &= ~4095u;
   info->state = static_cast<uint16_t>(uapi::DevState::kDead);
   devs_[id].info = *info;

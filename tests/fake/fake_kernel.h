@@ -24,6 +24,7 @@ class FakeKernel {
   };
 
   uint64_t features = 0x1fe;  // what 6.12 reports
+  uint64_t clear_flags = 0;   // dropped from ADD_DEV replies (a clearing rule)
   // Fails the next command `op` with -errno `err` (0: none).
   void FailNext(uapi::CtrlOp op, int err) {
     fail_op_ = op;

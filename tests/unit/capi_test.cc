@@ -40,6 +40,14 @@ TEST(CApi, SettersRefuseBadValuesWithMessage) {
   EXPECT_EQ(ublk_config_set_size(nullptr, 4096), -EINVAL);
   EXPECT_EQ(ublk_config_set_size(c.cfg, 1 << 20), 0);
   EXPECT_EQ(ublk_config_set_dev_id(c.cfg, UBLK_DEV_ID_AUTO), 0);
+  EXPECT_EQ(ublk_config_set_data_mode(c.cfg, 6), -EINVAL);
+  EXPECT_NE(std::strstr(ublk_last_error(), "unknown data mode 6"), nullptr);
+  for (uint32_t m = UBLK_DATA_MODE_COPY; m <= UBLK_DATA_MODE_ZERO_COPY_MANUAL; ++m)
+    EXPECT_EQ(ublk_config_set_data_mode(c.cfg, m), 0) << m;
+  EXPECT_EQ(ublk_config_set_io_hints(c.cfg, 4096, 3 << 12), -EINVAL);  // not a power of two
+  EXPECT_NE(std::strstr(ublk_last_error(), "optimal I/O size"), nullptr) << ublk_last_error();
+  EXPECT_EQ(ublk_config_set_io_hints(c.cfg, 256, 0), -EINVAL);  // below the block size
+  EXPECT_EQ(ublk_config_set_io_hints(c.cfg, 4096, 1 << 20), 0);
 }
 
 // Each bad create must call free_user_data exactly once and leave *out alone.
@@ -68,6 +76,8 @@ TEST(CApi, CreateRefusesBadOpsAndFreesUserDataOnce) {
   ExpectRefusedAndFreedOnce(c.cfg, ops, "unknown");
   ops.flags = UBLK_BACKEND_F_FUA;  // FUA without flush
   ExpectRefusedAndFreedOnce(c.cfg, ops, "FUA");
+  ops.flags = UBLK_BACKEND_F_FILE_OPS_ONLY;  // the sync form always gets a buffer
+  ExpectRefusedAndFreedOnce(c.cfg, ops, "FILE_OPS_ONLY");
   ops.flags = 0;
   ublk_backend_ops small = ops;
   small.struct_size = 24;

@@ -68,10 +68,23 @@ TEST(ParseAdd, FileType) {
   EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--buffered"}).ok());
 }
 
-TEST(ParseAdd, UserCopyIsAFlag) {
+TEST(ParseAdd, DataModes) {
   auto a = ParseAddArgs({"--type", "mem", "--user-copy", "--size", "1G"});
   ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_TRUE(a->user_copy);
+  EXPECT_EQ(a->data_mode, "user-copy");
+  a = ParseAddArgs({"--type", "file", "--file", "x", "--zero-copy"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->data_mode, "zero-copy");
+  a = ParseAddArgs({"--type", "file", "--file", "x", "--data-mode", "zero-copy-manual"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->data_mode, "zero-copy-manual");
+  EXPECT_TRUE(
+      ParseAddArgs({"--type", "null", "--size", "1G", "--data-mode", "user-copy", "--user-copy"})
+          .ok());  // the same mode twice
+  auto bad = ParseAddArgs({"--type", "null", "--size", "1G", "--data-mode", "fast"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown data mode 'fast'"), std::string::npos);
+  EXPECT_FALSE(ParseAddArgs({"--type", "null", "--size", "1G", "--user-copy", "--zero-copy"}).ok());
 }
 
 }  // namespace

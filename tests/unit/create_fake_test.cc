@@ -94,5 +94,38 @@ TEST_F(CreateFake, GetFeaturesThroughTheCApi) {
   EXPECT_EQ(f, 0x1fffffu);
 }
 
+// Data modes are resolved against GET_FEATURES before ADD_DEV: on a 6.12
+// feature set zero copy is refused with the feature's name and no device.
+TEST_F(CreateFake, ZeroCopyOnAnOldKernelIsRefusedBeforeAdd) {
+  kernel_.features = 0x1fe;
+  ASSERT_EQ(ublk_config_set_data_mode(cfg_, UBLK_DATA_MODE_ZERO_COPY), 0);
+  ublk_dev* dev = nullptr;
+  EXPECT_EQ(Create(&dev), -EOPNOTSUPP);
+  EXPECT_NE(std::strstr(ublk_last_error(), "SUPPORT_ZERO_COPY (Linux 6.15 or newer)"), nullptr)
+      << ublk_last_error();
+  EXPECT_EQ(kernel_.device_count(), 0u);
+  EXPECT_EQ(g_stub_frees, 1);
+  // AUTO falls back to copy mode there, and says so.
+  ASSERT_EQ(ublk_config_set_data_mode(cfg_, UBLK_DATA_MODE_AUTO), 0);
+  ASSERT_EQ(Create(&dev), 0) << ublk_last_error();
+  EXPECT_EQ(ublk_dev_data_mode(dev), UBLK_DATA_MODE_COPY);
+  uint64_t copied = 1;
+  EXPECT_EQ(ublk_dev_counter(dev, UBLK_COUNTER_BYTES_COPIED, &copied), 0);
+  EXPECT_EQ(copied, 0u);  // nothing served yet
+  ublk_dev_close(dev);
+}
+
+// A kernel that accepts ADD_DEV but drops a data-mode flag (a clearing rule)
+// must not leave the device half-configured.
+TEST_F(CreateFake, DataModeFlagDroppedByTheKernelIsRefused) {
+  kernel_.features = 0x1fe;
+  kernel_.clear_flags = 1ull << 7;  // USER_COPY granted by GET_FEATURES, dropped at ADD
+  ASSERT_EQ(ublk_config_set_data_mode(cfg_, UBLK_DATA_MODE_USER_COPY), 0);
+  ublk_dev* dev = nullptr;
+  EXPECT_EQ(Create(&dev), -EOPNOTSUPP);
+  EXPECT_NE(std::strstr(ublk_last_error(), "did not grant"), nullptr) << ublk_last_error();
+  EXPECT_EQ(kernel_.device_count(), 0u);
+}
+
 }  // namespace
 }  // namespace ublk::testing

@@ -51,8 +51,11 @@ class CountingBackend : public Backend {
 
 class QueueFake : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Build(uapi::DataPlan{}); }
+  // (Re)builds the queue for data plan `plan`.
+  void Build(const uapi::DataPlan& plan) {
     QueueConfig cfg;
+    cfg.plan = plan;
     cfg.q_id = 0;
     cfg.depth = kDepth;
     cfg.buffer_bytes = kBuf;
@@ -63,6 +66,12 @@ class QueueFake : public ::testing::Test {
     queue_ = std::make_unique<Queue>(cfg, &backend_);
     ASSERT_TRUE(queue_->SetupForTesting(descs_, &sink_).ok());
   }
+  void DeliverRes(uint16_t tag, uint32_t op, uint32_t nr, uint64_t start, int32_t res) {
+    descs_[tag % kDepth] = {op, nr, start, 0};
+    queue_->InjectCqeForTesting(
+        uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}), res);
+  }
+  uint64_t Copied() { return queue_->stats().bytes_copied.load(); }
   void Deliver(uint16_t tag, uint32_t op, uint32_t nr, uint64_t start) {
     descs_[tag % kDepth] = {op, nr, start, 0};
     queue_->InjectCqeForTesting(
@@ -157,6 +166,78 @@ TEST_F(QueueFake, BadBackendResultsBecomeEio) {
   CompleteIo(backend_.deferred[2], -100000);  // not an errno
   ASSERT_EQ(sink_.commits.size(), 3u);
   for (const Commit& c : sink_.commits) EXPECT_EQ(c.result, -EIO);
+}
+
+// Copy mode: the kernel copies every written byte in and every read byte
+// out of the tag buffers; the counter says so.
+TEST_F(QueueFake, CopyModeCountsBytesCopied) {
+  Deliver(0, uapi::kOpWrite, 8, 0);
+  EXPECT_EQ(Copied(), 4096u);
+  Deliver(0, uapi::kOpRead, 16, 8);
+  EXPECT_EQ(Copied(), 4096u + 8192u);
+  Deliver(0, uapi::kOpFlush, 0, 0);
+  EXPECT_EQ(Copied(), 4096u + 8192u);
+}
+
+// NEED_GET_DATA: a WRITE first arrives with res=1; the queue asks for the
+// data and dispatches only when the kernel has copied it (res=0).
+TEST_F(QueueFake, NeedGetDataFetchesWriteDataBeforeDispatch) {
+  Build(uapi::DataPlan{.mode = uapi::DataMode::kNeedGetData, .flags = uapi::kFNeedGetData});
+  DeliverRes(3, uapi::kOpWrite, 8, 0, uapi::kIoResNeedGetData);
+  EXPECT_EQ(backend_.executed.load(), 0);
+  ASSERT_EQ(sink_.commits.size(), 1u);
+  EXPECT_EQ(sink_.commits[0].op, uapi::IoCmdOp::kNeedGetData);
+  EXPECT_EQ(sink_.commits[0].tag, 3);
+  DeliverRes(3, uapi::kOpWrite, 8, 0, uapi::kIoResOk);
+  EXPECT_EQ(backend_.executed.load(), 1);
+  ASSERT_EQ(sink_.commits.size(), 2u);
+  EXPECT_EQ(sink_.commits[1].op, uapi::IoCmdOp::kCommitAndFetchReq);
+  EXPECT_EQ(sink_.commits[1].result, 4096);
+  EXPECT_EQ(queue_->live_tags(), kDepth);
+}
+
+// Without NEED_GET_DATA negotiated, res=1 is a kernel error: the tag dies.
+TEST_F(QueueFake, NeedGetDataResultWithoutTheModeKillsTheTag) {
+  DeliverRes(2, uapi::kOpWrite, 8, 0, uapi::kIoResNeedGetData);
+  EXPECT_EQ(backend_.executed.load(), 0);
+  EXPECT_TRUE(sink_.commits.empty());
+  EXPECT_EQ(queue_->live_tags(), kDepth - 1);
+  EXPECT_EQ(queue_->stats().kernel_errors.load(), 1u);
+}
+
+// Zero copy with a file-ops-only backend: no tag buffers exist, the backend
+// sees no data pointer, and no byte is counted as copied.
+TEST_F(QueueFake, ZeroCopyFileOpsHaveNoBuffersAndCopyNothing) {
+  Build(uapi::DataPlan{.mode = uapi::DataMode::kZeroCopy,
+                       .flags = uapi::kFSupportZeroCopy | uapi::kFAutoBufReg,
+                       .auto_buf_reg = true,
+                       .zero_copy_file_ops = true});
+  struct NoBuf : Backend {
+    BackendCaps Caps() const override { return {.file_ops_only = true}; }
+    void Submit(Io* io) override {
+      saw_buf |= io->buf != nullptr;
+      CompleteIo(io, static_cast<int32_t>(io->req.length));
+    }
+    bool saw_buf = false;
+  } nobuf;
+  QueueConfig cfg;
+  cfg.depth = kDepth;
+  cfg.buffer_bytes = kBuf;
+  cfg.limits.dev_sectors = kSectors;
+  cfg.limits.buffer_bytes = kBuf;
+  cfg.limits.ops_mask = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite);
+  cfg.plan = uapi::DataPlan{.mode = uapi::DataMode::kZeroCopy, .zero_copy_file_ops = true};
+  Queue q(cfg, &nobuf);
+  ASSERT_TRUE(q.SetupForTesting(descs_, &sink_).ok());
+  for (uint32_t op : {uapi::kOpWrite, uapi::kOpRead}) {
+    descs_[1] = {op, 8, 0, 0};
+    q.InjectCqeForTesting(
+        uapi::EncodeUserData({.tag = 1, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}),
+        uapi::kIoResOk);
+  }
+  EXPECT_FALSE(nobuf.saw_buf);
+  EXPECT_EQ(q.stats().bytes_copied.load(), 0u);
+  EXPECT_EQ(q.stats().requests.load(), 2u);
 }
 
 }  // namespace

@@ -33,6 +33,10 @@ run_case() {
 		echo "run_case: bad case name '$name'" >&2
 		return 2 ;;
 	esac
+	# VMTEST_ONLY="a b": run just those cases (quick iteration by hand).
+	if [ -n "${VMTEST_ONLY:-}" ]; then
+		case " $VMTEST_ONLY " in *" $name "*) ;; *) return 0 ;; esac
+	fi
 	_vm_seq=$((_vm_seq + 1))
 	d=/tmp/.vmcase.$_vm_seq
 	mkdir -p "$d"

@@ -36,6 +36,48 @@ scratch_ext4() {
 
 sysattr() { cat "/sys/block/$(basename "$1")/$2"; }
 
+# ext4 on $1: files written, fsck clean, checksums equal after a remount.
+fs_roundtrip() {
+	mkfs.ext4 -q -F "$1"
+	mkdir -p /mnt/rt
+	mount -t ext4 "$1" /mnt/rt
+	mkdir -p /mnt/rt/tree/sub
+	i=0
+	while [ $i -lt 40 ]; do
+		dd if=/dev/urandom of=/mnt/rt/tree/f$i bs=4k count=$((i % 7 * 16 + 1)) 2>/dev/null
+		i=$((i + 1))
+	done
+	cp -a /bin/busybox /mnt/rt/tree/sub/
+	(cd /mnt/rt && find tree -type f | sort | xargs sha256sum) >/tmp/sums
+	umount /mnt/rt
+	e2fsck -fn "$1"
+	mount -t ext4 "$1" /mnt/rt
+	(cd /mnt/rt && sha256sum -c /tmp/sums >/tmp/check) || { cat /tmp/check; fail "checksums differ after remount"; }
+	echo "$(wc -l </tmp/sums) files verified after remount"
+	umount /mnt/rt
+}
+
+# `ublk add --foreground ARGS` in the background; sets $dev and $fg_pid.
+# stop_fg deletes the device and prints the daemon's exit summary line.
+start_fg() {
+	rm -f /tmp/fg.out /tmp/fg.err  # never read the previous daemon's output
+	ublk add --foreground "$@" >/tmp/fg.out 2>/tmp/fg.err &
+	fg_pid=$!
+	i=0
+	while ! grep -q ublkb /tmp/fg.out 2>/dev/null; do
+		kill -0 $fg_pid 2>/dev/null || { cat /tmp/fg.err; fail "ublk add --foreground $* exited"; }
+		[ $i -lt 100 ] || fail "no device after 10s"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	dev=$(cat /tmp/fg.out)
+}
+stop_fg() {
+	ublk del --id "${dev#/dev/ublkb}"
+	wait $fg_pid || fail "ublk add --foreground exited with $?"
+	cat /tmp/fg.err
+}
+
 # 1 if the serving daemon of device $1 has backing file $2 open with O_DIRECT.
 direct_io() {
 	pid=$(ublk list | awk -v id="${1#/dev/ublkb}" '$1 == id { print $6 }')
@@ -117,18 +159,72 @@ case_file_discard() {
 	rm -f /mnt/scratch/img
 }
 
-# USER_COPY data mode through the CLI: fio verify on mem, ext4 on a file.
-case_user_copy() {
-	dev=$(add_dev --type mem --size 256M --queues 2 --depth 32 --user-copy)
-	ublk list | grep -q USER_COPY || fail "USER_COPY not negotiated"
-	fio_verify "$dev"
-	ublk del --id "${dev#/dev/ublkb}"
-	truncate -s 128M /tmp/img
-	dev=$(add_dev --type file --file /tmp/img --user-copy)
-	mkfs.ext4 -q -F "$dev"
-	e2fsck -fn "$dev"
-	ublk del --id "${dev#/dev/ublkb}"
-	rm -f /tmp/img
+# Data modes (--data-mode NAME) x {mem, file}: fio verify (QD32, 2 queues),
+# ext4 round trip, and for file bytes written through the device found in
+# the backing file. Whether the mode must work is decided by GET_FEATURES
+# (`ublk features`), never by the kernel version: where the kernel lacks the
+# feature, `ublk add` must refuse in one clear line and leave nothing behind.
+# The daemon's exit line tells the bytes the library copied: 0 for zero copy
+# with the file backend, the data volume otherwise.
+mode_needs() {
+	case $1 in
+	user-copy) echo USER_COPY ;;
+	zero-copy | zero-copy-manual) echo ZERO_COPY ;;
+	*) echo "" ;;
+	esac
+}
+# bytes copied from the daemon's summary line in /tmp/fg.err
+copied_bytes() { sed -n 's/.* \([0-9]*\) bytes copied$/\1/p' /tmp/fg.err; }
+
+case_mode() {
+	mode=$1 need=$(mode_needs "$1")
+	if [ -n "$need" ] && ! ublk features | grep -qw "$need"; then
+		if ublk add --type mem --size 64M --data-mode "$mode" >/tmp/out 2>/tmp/err; then
+			fail "--data-mode $mode accepted without $need"
+		fi
+		cat /tmp/err
+		[ "$(wc -l </tmp/err)" = 1 ] || fail "not a single error line"
+		grep -q "needs kernel feature.*or newer" /tmp/err || fail "unclear refusal"
+		if [ "$mode" = zero-copy ]; then  # the issue's exact command
+			truncate -s 64M /tmp/img
+			ublk add --type file --file /tmp/img --zero-copy 2>/tmp/err && fail "zero copy accepted"
+			cat /tmp/err
+			grep -q "SUPPORT_ZERO_COPY (Linux 6.15 or newer)" /tmp/err || fail "unclear refusal"
+			rm -f /tmp/img
+		fi
+		no_devices
+		echo "refused cleanly: this kernel lacks $need"
+		return 0
+	fi
+	start_fg --type mem --size 128M --queues 2 --depth 32 --data-mode "$mode"
+	fio_verify "$dev" 64M
+	fs_roundtrip "$dev"
+	stop_fg
+	[ "$(copied_bytes)" -gt 0 ] || fail "mem backend: no bytes copied is impossible"
+	scratch_ext4
+	truncate -s 128M /mnt/scratch/img
+	start_fg --type file --file /mnt/scratch/img --queues 2 --depth 32 --data-mode "$mode"
+	fio_verify "$dev" 64M
+	dd if=/dev/urandom of=/tmp/pat bs=1M count=3 2>/dev/null
+	dd if=/tmp/pat of="$dev" bs=1M seek=100 oflag=direct 2>/dev/null
+	dd if=/mnt/scratch/img of=/tmp/back bs=1M skip=100 count=3 iflag=direct 2>/dev/null
+	cmp /tmp/pat /tmp/back || fail "backing file does not hold what was written"
+	dd if="$dev" of=/tmp/back bs=1M skip=100 count=3 iflag=direct 2>/dev/null
+	cmp /tmp/pat /tmp/back || fail "device does not read back what was written"
+	fs_roundtrip "$dev"
+	stop_fg
+	# auto picks zero copy for the file backend exactly when the kernel has it
+	zc=no
+	case $mode in zero-copy | zero-copy-manual) zc=yes ;; esac
+	[ "$mode" = auto ] && ublk features | grep -qw ZERO_COPY && zc=yes
+	if [ $zc = yes ]; then
+		grep -q "data mode zero-copy" /tmp/fg.err || fail "not in zero-copy mode"
+		[ "$(copied_bytes)" = 0 ] || fail "zero copy copied $(copied_bytes) bytes"
+	else
+		[ "$(copied_bytes)" -gt 0 ] || fail "a copy mode copied nothing"
+	fi
+	rm -f /mnt/scratch/img
+	no_devices
 }
 
 # Attributes reach the block layer as configured.
@@ -171,23 +267,7 @@ case_cli_mem_fs() {
 	ublk list | tee /tmp/list
 	grep -q "live" /tmp/list || fail "list does not show the device live"
 	grep -q " 1G " /tmp/list || fail "list does not show the size"
-	mkfs.ext4 -q -F "$dev"
-	mkdir -p /mnt/a
-	mount -t ext4 "$dev" /mnt/a
-	mkdir -p /mnt/a/tree/sub
-	i=0
-	while [ $i -lt 40 ]; do
-		dd if=/dev/urandom of=/mnt/a/tree/f$i bs=4k count=$((i % 7 * 16 + 1)) 2>/dev/null
-		i=$((i + 1))
-	done
-	cp -a /bin/busybox /mnt/a/tree/sub/
-	(cd /mnt/a && find tree -type f | sort | xargs sha256sum) >/tmp/sums
-	umount /mnt/a
-	e2fsck -fn "$dev"
-	mount -t ext4 "$dev" /mnt/a
-	(cd /mnt/a && sha256sum -c /tmp/sums >/tmp/check) || { cat /tmp/check; fail "checksums differ after remount"; }
-	echo "$(wc -l </tmp/sums) files verified after remount"
-	umount /mnt/a
+	fs_roundtrip "$dev"
 	id=${dev#/dev/ublkb}
 	ublk del --id "$id"
 	[ ! -e "$dev" ] || fail "$dev still exists after del"
@@ -300,7 +380,9 @@ clean; run_case file_tmpfs 300 case_file_tmpfs
 clean; run_case file_fio_direct 300 case_file_fio_direct
 clean; run_case file_discard 300 case_file_discard
 clean; run_case attributes 120 case_attributes
-clean; run_case user_copy 300 case_user_copy
+for m in copy need-get-data user-copy zero-copy zero-copy-manual auto; do
+	clean; run_case "mode_$(echo $m | tr - _)" 300 case_mode $m
+done
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
 	clean; run_case tsan_api 600 case_tsan_api
 	clean; SERVER=ublk_tsan run_case tsan_stop_under_load 300 case_stop_under_load

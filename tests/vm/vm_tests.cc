@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -350,6 +351,7 @@ struct Forward {
   int fd = -1;
   std::atomic<int> wrong_thread_result{1};
   std::atomic<int> frees{0};
+  std::atomic<int> buf_seen{0};  // a read/write request came with a buffer
 };
 
 int32_t ForwardSubmit(void* ud, ublk_io* io) {
@@ -362,6 +364,7 @@ int32_t ForwardSubmit(void* ud, ublk_io* io) {
     default: return -EOPNOTSUPP;
   }
   const uint32_t flags = (ublk_io_flags(io) & UBLK_OP_FLAG_FUA) ? UBLK_FILE_F_DSYNC : 0;
+  if (ublk_io_buf(io)) f->buf_seen = 1;
   if (f->wrong_thread_result.load() == 1) {  // once: the call is refused off the queue thread
     int r = 0;
     std::thread([&] { r = ublk_io_file_op(io, f->fd, op, 0, 0); }).join();
@@ -372,6 +375,35 @@ int32_t ForwardSubmit(void* ud, ublk_io* io) {
 
 void ForwardFree(void* ud) { static_cast<Forward*>(ud)->frees++; }
 
+// Forwards through `mode` (with `extra` backend flags); returns the bytes
+// the library reported as copied, or ~0 if the device could not be made.
+uint64_t ForwardRoundTrip(uint32_t mode, uint64_t extra, Forward* f) {
+  ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
+  ops.submit = ForwardSubmit;
+  ops.flags = UBLK_BACKEND_F_FLUSH | UBLK_BACKEND_F_FUA | extra;
+  ops.free_user_data = ForwardFree;
+  uint64_t copied = ~0ull;
+  Dev dev(ops, f, 2, 32, mode);
+  if (!dev.ok()) return copied;
+  EXPECT_EQ(ublk_dev_data_mode(dev.get()), mode);
+  int fd = open(dev.path(), O_RDWR | O_DIRECT);
+  EXPECT_GE(fd, 0);
+  AlignedBuf w(kMaxIo), r(kMaxIo);
+  Fill(w.p, kMaxIo, 42 + mode);
+  EXPECT_EQ(pwrite(fd, w.p, kMaxIo, 3 << 20), static_cast<ssize_t>(kMaxIo));
+  EXPECT_EQ(fdatasync(fd), 0);
+  EXPECT_EQ(pread(f->fd, r.p, kMaxIo, 3 << 20), static_cast<ssize_t>(kMaxIo));
+  EXPECT_EQ(std::memcmp(w.p, r.p, kMaxIo), 0) << "write did not reach the file";
+  Fill(w.p, 8192, 43 + mode);
+  EXPECT_EQ(pwrite(f->fd, w.p, 8192, 9 << 20), 8192);
+  EXPECT_EQ(pread(fd, r.p, 8192, 9 << 20), 8192);
+  EXPECT_EQ(std::memcmp(w.p, r.p, 8192), 0) << "read did not come from the file";
+  close(fd);
+  EXPECT_EQ(ublk_dev_counter(dev.get(), UBLK_COUNTER_BYTES_COPIED, &copied), 0);
+  EXPECT_EQ(f->buf_seen.load(), (extra & UBLK_BACKEND_F_FILE_OPS_ONLY) ? 0 : 1);
+  return copied;
+}
+
 TEST(Api, RingIoForwardsToAFile) {
   Forward f;
   char path[] = "/tmp/ublk-forward-XXXXXX";
@@ -379,30 +411,71 @@ TEST(Api, RingIoForwardsToAFile) {
   ASSERT_GE(f.fd, 0);
   unlink(path);
   ASSERT_EQ(ftruncate(f.fd, static_cast<off_t>(kSize)), 0);
-  ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
-  ops.submit = ForwardSubmit;
-  ops.flags = UBLK_BACKEND_F_FLUSH | UBLK_BACKEND_F_FUA;
-  ops.free_user_data = ForwardFree;
-  {
-    Dev dev(ops, &f);
-    ASSERT_TRUE(dev.ok());
-    int fd = open(dev.path(), O_RDWR | O_DIRECT);
-    ASSERT_GE(fd, 0);
-    AlignedBuf w(kMaxIo), r(kMaxIo);
-    Fill(w.p, kMaxIo, 42);
-    ASSERT_EQ(pwrite(fd, w.p, kMaxIo, 3 << 20), static_cast<ssize_t>(kMaxIo));
-    ASSERT_EQ(fdatasync(fd), 0);
-    ASSERT_EQ(pread(f.fd, r.p, kMaxIo, 3 << 20), static_cast<ssize_t>(kMaxIo));
-    EXPECT_EQ(std::memcmp(w.p, r.p, kMaxIo), 0) << "write did not reach the file";
-    Fill(w.p, 8192, 43);
-    ASSERT_EQ(pwrite(f.fd, w.p, 8192, 9 << 20), 8192);
-    ASSERT_EQ(pread(fd, r.p, 8192, 9 << 20), 8192);
-    EXPECT_EQ(std::memcmp(w.p, r.p, 8192), 0) << "read did not come from the file";
-    close(fd);
-  }
+  // Copy mode: every byte moved goes through the tag buffer (and the
+  // kernel's partition scan reads some more).
+  const uint64_t copied = ForwardRoundTrip(UBLK_DATA_MODE_COPY, 0, &f);
+  EXPECT_GE(copied, kMaxIo + 8192);
+  EXPECT_NE(copied, ~0ull);
+  std::printf("copy mode: bytes copied by the library: %llu\n",
+              static_cast<unsigned long long>(copied));
   EXPECT_EQ(f.wrong_thread_result.load(), -EINVAL);
   EXPECT_EQ(f.frees.load(), 1);
   close(f.fd);
+}
+
+// Zero copy: the same forwarding backend, marked FILE_OPS_ONLY, moves the
+// data between the file and the request's own pages; the library copies
+// nothing and hands out no buffer. Where GET_FEATURES lacks zero copy the
+// device must be refused with EOPNOTSUPP naming the feature.
+TEST(Api, ZeroCopyForwardingCopiesNothing) {
+  uint64_t features = 0;
+  ASSERT_EQ(ublk_get_features(&features), 0);
+  for (uint32_t mode : {UBLK_DATA_MODE_ZERO_COPY, UBLK_DATA_MODE_ZERO_COPY_MANUAL}) {
+    Forward f;
+    char path[] = "/tmp/ublk-zc-XXXXXX";
+    f.fd = mkstemp(path);
+    ASSERT_GE(f.fd, 0);
+    unlink(path);
+    ASSERT_EQ(ftruncate(f.fd, static_cast<off_t>(kSize)), 0);
+    if (!(features & 1)) {  // SUPPORT_ZERO_COPY
+      ublk_config* cfg = nullptr;
+      ASSERT_EQ(ublk_config_new(&cfg), 0);
+      ASSERT_EQ(ublk_config_set_size(cfg, kSize), 0);
+      ASSERT_EQ(ublk_config_set_data_mode(cfg, mode), 0);
+      ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
+      ops.submit = ForwardSubmit;
+      ops.flags = UBLK_BACKEND_F_FILE_OPS_ONLY;
+      ublk_dev* dev = nullptr;
+      EXPECT_EQ(ublk_dev_create(cfg, &ops, &f, &dev), -EOPNOTSUPP);
+      EXPECT_NE(std::strstr(ublk_last_error(), "SUPPORT_ZERO_COPY"), nullptr) << ublk_last_error();
+      std::printf("refused as expected: %s\n", ublk_last_error());
+      ublk_config_free(cfg);
+    } else {
+      const uint64_t copied = ForwardRoundTrip(mode, UBLK_BACKEND_F_FILE_OPS_ONLY, &f);
+      std::printf("data mode %u: bytes copied by the library: %llu\n", mode,
+                  static_cast<unsigned long long>(copied));
+      EXPECT_EQ(copied, 0u);
+      EXPECT_EQ(f.frees.load(), 1);
+    }
+    close(f.fd);
+  }
+}
+
+// NEED_GET_DATA: writes arrive in two steps; the backends see the same API.
+TEST(Api, NeedGetDataRoundTrips) {
+  Ram ram;
+  Dev dev(RamOps(), &ram, 2, 32, UBLK_DATA_MODE_NEED_GET_DATA);
+  ASSERT_TRUE(dev.ok());
+  EXPECT_NE(ublk_dev_kernel_flags(dev.get()) & (1ull << 2), 0u) << "NEED_GET_DATA not negotiated";
+  int fd = open(dev.path(), O_RDWR | O_DIRECT);
+  ASSERT_GE(fd, 0);
+  DirectCase(ram, fd, 0, 512, 401);
+  DirectCase(ram, fd, kSize - 4096, 4096, 402);
+  DirectCase(ram, fd, 8 << 20, 3 * kMaxIo + 512, 403);
+  close(fd);
+  uint64_t copied = 0;
+  EXPECT_EQ(ublk_dev_counter(dev.get(), UBLK_COUNTER_BYTES_COPIED, &copied), 0);
+  EXPECT_GE(copied, 2 * (512 + 4096 + 3 * kMaxIo + 512ull));
 }
 
 // USER_COPY: the library moves the data with pread/pwrite on /dev/ublkcN;
@@ -434,11 +507,54 @@ TEST(Api, UserCopyRoundTrips) {
   close(fd);
 }
 
-TEST(Api, UnimplementedDataModesAreRefused) {
+// Block-layer attributes set through the C API, as sysfs shows them.
+std::string QueueAttr(const char* dev_path, const char* attr) {
+  const std::string p =
+      std::string("/sys/block/") + (std::strrchr(dev_path, '/') + 1) + "/queue/" + attr;
+  FILE* f = std::fopen(p.c_str(), "r");
+  if (!f) return "missing";
+  char line[128] = {};
+  const bool ok = std::fgets(line, sizeof(line), f) != nullptr;
+  std::fclose(f);
+  std::string v = ok ? line : "";
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  return v;
+}
+
+int32_t NoDiscard(void*, ublk_io*, uint64_t, uint32_t) { return 0; }
+
+TEST(Api, AttributesReachSysfs) {
+  Ram ram;
+  ublk_backend_ops ops = RamOps();
+  ops.discard = NoDiscard;
   ublk_config* cfg = nullptr;
   ASSERT_EQ(ublk_config_new(&cfg), 0);
-  EXPECT_EQ(ublk_config_set_data_mode(cfg, UBLK_DATA_MODE_ZERO_COPY), -EOPNOTSUPP);
+  ASSERT_EQ(ublk_config_set_size(cfg, kSize), 0);
+  ASSERT_EQ(ublk_config_set_block_size(cfg, 512, 4096), 0);
+  ASSERT_EQ(ublk_config_set_io_hints(cfg, 8192, 131072), 0);
+  ASSERT_EQ(ublk_config_set_rotational(cfg, 1), 0);
+  ublk_dev* dev = nullptr;
+  ASSERT_EQ(ublk_dev_create(cfg, &ops, &ram, &dev), 0) << ublk_last_error();
+  ublk_config_free(cfg);
+  ASSERT_EQ(ublk_dev_start(dev), 0) << ublk_last_error();
+  const char* p = ublk_dev_path(dev);
+  EXPECT_EQ(QueueAttr(p, "logical_block_size"), "512");
+  EXPECT_EQ(QueueAttr(p, "physical_block_size"), "4096");
+  EXPECT_EQ(QueueAttr(p, "minimum_io_size"), "8192");
+  EXPECT_EQ(QueueAttr(p, "optimal_io_size"), "131072");
+  EXPECT_EQ(QueueAttr(p, "rotational"), "1");
+  EXPECT_EQ(QueueAttr(p, "discard_granularity"), "4096");  // the physical block size
+  EXPECT_NE(QueueAttr(p, "discard_max_bytes"), "0");
+  EXPECT_EQ(QueueAttr(p, "write_zeroes_max_bytes"), "0");   // no write_zeroes callback
+  EXPECT_EQ(QueueAttr(p, "write_cache"), "write through");  // no flush callback
+  EXPECT_EQ(ublk_dev_close(dev), 0) << ublk_last_error();
+}
+
+TEST(Api, BadDataModesAndHintsAreRefused) {
+  ublk_config* cfg = nullptr;
+  ASSERT_EQ(ublk_config_new(&cfg), 0);
   EXPECT_EQ(ublk_config_set_data_mode(cfg, 77), -EINVAL);
+  EXPECT_EQ(ublk_config_set_io_hints(cfg, 3000, 0), -EINVAL);
   ublk_config_free(cfg);
 }
 
