@@ -7,35 +7,8 @@
 //! [`Device::wait`]. The binding only converts types, owns the backend and
 //! translates errors; everything else is the C library (`include/ublk.h`).
 //!
-//! ```no_run
-//! use std::io;
-//! use std::sync::Mutex;
-//!
-//! struct Ram(Mutex<Vec<u8>>);
-//! impl ublk::Backend for Ram {
-//!     fn read(&self, buf: &mut [u8], off: u64) -> io::Result<usize> {
-//!         let d = self.0.lock().unwrap();
-//!         buf.copy_from_slice(&d[off as usize..off as usize + buf.len()]);
-//!         Ok(buf.len())
-//!     }
-//!     fn write(&self, buf: &[u8], off: u64, _fua: bool) -> io::Result<usize> {
-//!         let mut d = self.0.lock().unwrap();
-//!         d[off as usize..off as usize + buf.len()].copy_from_slice(buf);
-//!         Ok(buf.len())
-//!     }
-//! }
-//!
-//! fn main() -> Result<(), ublk::Error> {
-//!     let size = 64 << 20;
-//!     let mut dev = ublk::DeviceBuilder::new()?
-//!         .size(size)?
-//!         .queues(2)?
-//!         .create(Ram(Mutex::new(vec![0; size as usize])))?;
-//!     dev.start()?;
-//!     println!("{}", dev.path());
-//!     dev.wait() // until `ublk del` (or dev.stop() from another thread)
-//! }
-//! ```
+//! `examples/hello.rs` (in bindings/README.md too) is a complete RAM disk;
+//! examples/rust/ in the repository is a fuller template.
 mod backend;
 mod builder;
 mod callbacks;
