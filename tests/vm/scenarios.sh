@@ -1,5 +1,6 @@
 # Guest script: every real-kernel scenario of the core, in one boot.
-# Binaries in /bin: ublk (CLI), ublk_vm_tests (C API tests), ublk_example_async.
+# Binaries in /bin: ublk (CLI), ublk_vm_tests (C API tests), ublk_example_async,
+# ublk_example_rust and ublk_example_go (the bindings' RAM disks).
 . /lib/vmtest/guest-lib.sh
 
 echo "GUEST-FEATURES: $(ublk features | head -1)"
@@ -264,6 +265,93 @@ case_del_all() {
 	cat /tmp/err
 }
 
+# ---- Rust and Go bindings: the examples (ublk_example_rust, ublk_example_go)
+
+# Starts a binding example in the background; sets $dev and $pid.
+start_server() {
+	"$@" >/tmp/srv.out 2>/tmp/srv.err &
+	pid=$!
+	i=0
+	while ! grep -q ublkb /tmp/srv.out; do
+		kill -0 $pid 2>/dev/null || { cat /tmp/srv.err; fail "$1 exited"; }
+		[ $i -lt 100 ] || { cat /tmp/srv.err; fail "$1 did not start"; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	dev=$(cat /tmp/srv.out)
+	echo "$1 serves $dev"
+}
+
+# SIGTERM; the server must exit with status $1 (default 0) and leave nothing.
+stop_server() {
+	kill -TERM $pid
+	rc=0
+	wait $pid || rc=$?
+	[ $rc = "${1:-0}" ] || { cat /tmp/srv.err; fail "server exited with $rc"; }
+	no_devices
+}
+
+# ext4: files written, fsck clean, identical after a remount.
+fs_roundtrip() {
+	mkfs.ext4 -q -F "$1"
+	mkdir -p /mnt/b
+	mount -t ext4 "$1" /mnt/b
+	mkdir -p /mnt/b/tree
+	i=0
+	while [ $i -lt 20 ]; do
+		dd if=/dev/urandom of=/mnt/b/tree/f$i bs=4k count=$((i % 5 * 32 + 1)) 2>/dev/null
+		i=$((i + 1))
+	done
+	cp -a /bin/busybox /mnt/b/tree/
+	(cd /mnt/b && find tree -type f | sort | xargs sha256sum) >/tmp/sums
+	umount /mnt/b
+	e2fsck -fn "$1"
+	mount -t ext4 "$1" /mnt/b
+	(cd /mnt/b && sha256sum -c /tmp/sums >/tmp/check) || { cat /tmp/check; fail "files differ after remount"; }
+	echo "$(wc -l </tmp/sums) files verified after remount"
+	umount /mnt/b
+}
+
+binding_ramdisk() {
+	start_server "$1" --size-mib 256 --queues 2 --depth 32
+	[ "$(ls /sys/block/"${dev#/dev/}"/mq | wc -l)" = 2 ] || fail "not 2 queues"
+	fio_verify "$dev"
+	fs_roundtrip "$dev"
+	stop_server
+}
+case_rust_ramdisk() { binding_ramdisk ublk_example_rust; }
+case_go_ramdisk() { binding_ramdisk ublk_example_go; }
+
+# Reads of [1 MiB, 1 MiB + 4 KiB) fail with ENOSPC in the backend; dd sees it.
+binding_errno() {
+	start_server "$1" --size-mib 64 --fail-read 1048576:4096:28
+	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct 2>/tmp/err || { cat /tmp/err; fail "good read failed"; }
+	if dd if="$dev" of=/dev/null bs=4k skip=256 count=1 iflag=direct 2>/tmp/err; then
+		fail "read of the failing range succeeded"
+	fi
+	cat /tmp/err
+	grep -q "No space left on device" /tmp/err || fail "dd did not see ENOSPC"
+	stop_server
+}
+case_rust_errno() { binding_errno ublk_example_rust; }
+case_go_errno() { binding_errno ublk_example_go; }
+
+# A panic in a Rust read callback: that read fails with EIO, the device
+# keeps serving, the panic is on stderr and the exit status is 1.
+case_rust_panic() {
+	start_server ublk_example_rust --size-mib 64 --panic-read 1048576:4096
+	if dd if="$dev" of=/dev/null bs=4k skip=256 count=1 iflag=direct 2>/tmp/err; then
+		fail "read of the panicking range succeeded"
+	fi
+	cat /tmp/err
+	grep -q "Input/output error" /tmp/err || fail "dd did not see EIO"
+	kill -0 $pid || fail "the server died"
+	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct 2>/tmp/err || { cat /tmp/err; fail "no longer serving"; }
+	stop_server 1
+	cat /tmp/srv.err
+	grep -q "backend read panicked: injected panic" /tmp/srv.err || fail "panic not reported"
+}
+
 # Sanitizer run (VMTEST_SANITIZER=1): reports go to files, so that a daemon
 # whose stderr is /dev/null cannot hide one; the last case fails on any.
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
@@ -301,6 +389,13 @@ clean; run_case file_fio_direct 300 case_file_fio_direct
 clean; run_case file_discard 300 case_file_discard
 clean; run_case attributes 120 case_attributes
 clean; run_case user_copy 300 case_user_copy
+if [ -z "${VMTEST_SANITIZER:-}" ]; then # the bindings' examples: not sanitizer builds
+	clean; run_case rust_ramdisk 300 case_rust_ramdisk
+	clean; run_case go_ramdisk 300 case_go_ramdisk
+	clean; run_case rust_errno 120 case_rust_errno
+	clean; run_case go_errno 120 case_go_errno
+	clean; run_case rust_panic 120 case_rust_panic
+fi
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
 	clean; run_case tsan_api 600 case_tsan_api
 	clean; SERVER=ublk_tsan run_case tsan_stop_under_load 300 case_stop_under_load
