@@ -269,10 +269,11 @@ case_del_all() {
 
 # Starts a binding example in the background; sets $dev and $pid.
 start_server() {
+	rm -f /tmp/srv.out # not an earlier server's output: the shell truncates it only after fork
 	"$@" >/tmp/srv.out 2>/tmp/srv.err &
 	pid=$!
 	i=0
-	while ! grep -q ublkb /tmp/srv.out; do
+	while ! grep -qs ublkb /tmp/srv.out; do
 		kill -0 $pid 2>/dev/null || { cat /tmp/srv.err; fail "$1 exited"; }
 		[ $i -lt 100 ] || { cat /tmp/srv.err; fail "$1 did not start"; }
 		sleep 0.1
@@ -321,6 +322,16 @@ binding_ramdisk() {
 }
 case_rust_ramdisk() { binding_ramdisk ublk_example_rust; }
 case_go_ramdisk() { binding_ramdisk ublk_example_go; }
+
+# The asynchronous interface: requests completed from another thread
+# (Rust: a worker thread; Go: a goroutine per request).
+binding_async() {
+	start_server "$1" --size-mib 256 --queues 2 --depth 32 --async
+	fio_verify "$dev"
+	stop_server
+}
+case_rust_async() { binding_async ublk_example_rust; }
+case_go_async() { binding_async ublk_example_go; }
 
 # Reads of [1 MiB, 1 MiB + 4 KiB) fail with ENOSPC in the backend; dd sees it.
 binding_errno() {
@@ -392,6 +403,8 @@ clean; run_case user_copy 300 case_user_copy
 if [ -z "${VMTEST_SANITIZER:-}" ]; then # the bindings' examples: not sanitizer builds
 	clean; run_case rust_ramdisk 300 case_rust_ramdisk
 	clean; run_case go_ramdisk 300 case_go_ramdisk
+	clean; run_case rust_async 300 case_rust_async
+	clean; run_case go_async 300 case_go_async
 	clean; run_case rust_errno 120 case_rust_errno
 	clean; run_case go_errno 120 case_go_errno
 	clean; run_case rust_panic 120 case_rust_panic

@@ -1,14 +1,16 @@
 //! ublk-ramdisk: a RAM disk served through the libublk Rust binding.
 //!
-//!   ublk-ramdisk [--size-mib N] [--queues N] [--depth N]
+//!   ublk-ramdisk [--size-mib N] [--queues N] [--depth N] [--async]
 //!                [--fail-read START:LEN:ERRNO] [--panic-read START:LEN]
 //!
 //! Prints /dev/ublkbN on stdout once the device is live; stops on SIGINT,
 //! SIGTERM or `ublk del`. --fail-read makes reads overlapping the byte range
 //! fail with ERRNO; --panic-read makes them panic (the request gets EIO, the
-//! panic is reported and the exit status is 1).
+//! panic is reported and the exit status is 1). --async serves requests
+//! from a worker thread through the asynchronous backend interface.
 mod ramdisk;
 mod signals;
+mod worker;
 
 use ramdisk::{Fault, RamDisk};
 use std::process::exit;
@@ -17,13 +19,14 @@ struct Args {
     size_mib: u64,
     queues: u32,
     depth: u32,
+    is_async: bool,
     fault: Option<Fault>,
 }
 
 fn usage(msg: &str) -> ! {
     eprintln!("ublk-ramdisk: {}", msg);
     eprintln!(
-        "usage: ublk-ramdisk [--size-mib N] [--queues N] [--depth N] \
+        "usage: ublk-ramdisk [--size-mib N] [--queues N] [--depth N] [--async] \
          [--fail-read START:LEN:ERRNO] [--panic-read START:LEN]"
     );
     exit(2)
@@ -34,9 +37,13 @@ fn num(s: &str) -> u64 {
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { size_mib: 256, queues: 1, depth: 64, fault: None };
+    let mut a = Args { size_mib: 256, queues: 1, depth: 64, is_async: false, fault: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--async" {
+            a.is_async = true;
+            continue;
+        }
         let v = it.next().unwrap_or_else(|| usage(&format!("{} needs a value", flag)));
         let parts: Vec<u64> = v.split(':').map(num).collect();
         match (flag.as_str(), parts.as_slice()) {
@@ -57,11 +64,13 @@ fn run(a: Args) -> Result<(), ublk::Error> {
     let size = a.size_mib << 20;
     let mut disk = RamDisk::new(size as usize);
     disk.fault = a.fault;
-    let mut dev = ublk::DeviceBuilder::new()?
-        .size(size)?
-        .queues(a.queues)?
-        .depth(a.depth)?
-        .create(disk)?;
+    let mut b = ublk::DeviceBuilder::new()?;
+    b.size(size)?.queues(a.queues)?.depth(a.depth)?;
+    let mut dev = if a.is_async {
+        b.create_async(worker::Worker::new(disk))?
+    } else {
+        b.create(disk)?
+    };
     dev.start()?;
     println!("{}", dev.path());
     std::thread::scope(|s| {
