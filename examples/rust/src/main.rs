@@ -33,27 +33,46 @@ fn usage(msg: &str) -> ! {
 }
 
 fn num(s: &str) -> u64 {
-    s.parse().unwrap_or_else(|_| usage(&format!("not a number: {}", s)))
+    s.parse()
+        .unwrap_or_else(|_| usage(&format!("not a number: {}", s)))
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { size_mib: 256, queues: 1, depth: 64, is_async: false, fault: None };
+    let mut a = Args {
+        size_mib: 256,
+        queues: 1,
+        depth: 64,
+        is_async: false,
+        fault: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--async" {
             a.is_async = true;
             continue;
         }
-        let v = it.next().unwrap_or_else(|| usage(&format!("{} needs a value", flag)));
+        let v = it
+            .next()
+            .unwrap_or_else(|| usage(&format!("{} needs a value", flag)));
         let parts: Vec<u64> = v.split(':').map(num).collect();
         match (flag.as_str(), parts.as_slice()) {
             ("--size-mib", [n]) => a.size_mib = *n,
             ("--queues", [n]) => a.queues = *n as u32,
             ("--depth", [n]) => a.depth = *n as u32,
             ("--fail-read", [s, l, e]) => {
-                a.fault = Some(Fault { start: *s, len: *l, errno: Some(*e as i32) })
+                a.fault = Some(Fault {
+                    start: *s,
+                    len: *l,
+                    errno: Some(*e as i32),
+                })
             }
-            ("--panic-read", [s, l]) => a.fault = Some(Fault { start: *s, len: *l, errno: None }),
+            ("--panic-read", [s, l]) => {
+                a.fault = Some(Fault {
+                    start: *s,
+                    len: *l,
+                    errno: None,
+                })
+            }
             _ => usage(&format!("bad argument: {} {}", flag, v)),
         }
     }

@@ -18,7 +18,10 @@ pub struct RamDisk {
 
 impl RamDisk {
     pub fn new(size: usize) -> RamDisk {
-        RamDisk { data: Mutex::new(vec![0; size]), fault: None }
+        RamDisk {
+            data: Mutex::new(vec![0; size]),
+            fault: None,
+        }
     }
 
     fn check_fault(&self, off: u64, len: usize) -> io::Result<()> {
@@ -38,7 +41,11 @@ impl RamDisk {
 // device, so the ranges below are in bounds.
 impl Backend for RamDisk {
     fn features(&self) -> Features {
-        Features { discard: true, write_zeroes: true, ..Features::default() }
+        Features {
+            discard: true,
+            write_zeroes: true,
+            ..Features::default()
+        }
     }
     fn read(&self, buf: &mut [u8], off: u64) -> io::Result<usize> {
         self.check_fault(off, buf.len())?;

@@ -25,7 +25,11 @@ impl Worker {
                 io.complete(r); // from this thread
             }
         });
-        Worker { disk, tx: Mutex::new(Some(tx)), thread: Some(thread) }
+        Worker {
+            disk,
+            tx: Mutex::new(Some(tx)),
+            thread: Some(thread),
+        }
     }
 }
 

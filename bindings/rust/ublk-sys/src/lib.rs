@@ -94,12 +94,20 @@ pub struct ublk_backend_ops {
     >,
     pub flush: Option<unsafe extern "C" fn(user_data: *mut c_void, io: *mut ublk_io) -> i32>,
     pub discard: Option<
-        unsafe extern "C" fn(user_data: *mut c_void, io: *mut ublk_io, offset: u64, length: u32)
-            -> i32,
+        unsafe extern "C" fn(
+            user_data: *mut c_void,
+            io: *mut ublk_io,
+            offset: u64,
+            length: u32,
+        ) -> i32,
     >,
     pub write_zeroes: Option<
-        unsafe extern "C" fn(user_data: *mut c_void, io: *mut ublk_io, offset: u64, length: u32)
-            -> i32,
+        unsafe extern "C" fn(
+            user_data: *mut c_void,
+            io: *mut ublk_io,
+            offset: u64,
+            length: u32,
+        ) -> i32,
     >,
     pub submit: Option<unsafe extern "C" fn(user_data: *mut c_void, io: *mut ublk_io) -> i32>,
 }
@@ -131,8 +139,7 @@ extern "C" {
     pub fn ublk_config_new(out: *mut *mut ublk_config) -> c_int;
     pub fn ublk_config_free(cfg: *mut ublk_config);
     pub fn ublk_config_set_size(cfg: *mut ublk_config, bytes: u64) -> c_int;
-    pub fn ublk_config_set_block_size(cfg: *mut ublk_config, logical: u32, physical: u32)
-        -> c_int;
+    pub fn ublk_config_set_block_size(cfg: *mut ublk_config, logical: u32, physical: u32) -> c_int;
     pub fn ublk_config_set_queues(cfg: *mut ublk_config, nr: u32) -> c_int;
     pub fn ublk_config_set_depth(cfg: *mut ublk_config, depth: u32) -> c_int;
     pub fn ublk_config_set_max_io_size(cfg: *mut ublk_config, bytes: u32) -> c_int;

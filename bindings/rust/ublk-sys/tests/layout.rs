@@ -23,7 +23,12 @@ fn header() -> String {
 
 /// Names of `#define UBLK_X value` lines (not the include guard or macros).
 fn header_constants(h: &str) -> Vec<String> {
-    let skip = ["UBLK_H", "UBLK_API", "UBLK_NOEXCEPT", "UBLK_BACKEND_OPS_INIT"];
+    let skip = [
+        "UBLK_H",
+        "UBLK_API",
+        "UBLK_NOEXCEPT",
+        "UBLK_BACKEND_OPS_INIT",
+    ];
     h.lines()
         .filter_map(|l| l.strip_prefix("#define "))
         .filter_map(|l| l.split_whitespace().next())
@@ -38,7 +43,9 @@ fn names_before_paren(text: &str, marker: &str) -> Vec<String> {
     for (i, _) in text.match_indices(marker) {
         let rest = &text[i + marker.len()..];
         if let Some(p) = rest.find('(') {
-            let name = rest[..p].rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next();
+            let name = rest[..p]
+                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next();
             if let Some(n) = name {
                 if n.starts_with("ublk_") {
                     out.push(n.to_string());
@@ -74,28 +81,72 @@ macro_rules! offsets {
 }
 
 const OPS_FIELDS: &[&str] = &[
-    "struct_size", "flags", "free_user_data", "read", "write", "flush", "discard",
-    "write_zeroes", "submit",
+    "struct_size",
+    "flags",
+    "free_user_data",
+    "read",
+    "write",
+    "flush",
+    "discard",
+    "write_zeroes",
+    "submit",
 ];
 
 fn rust_values() -> BTreeMap<String, String> {
     let mut m = rust_consts!(
-        UBLK_VERSION_MAJOR, UBLK_VERSION_MINOR, UBLK_VERSION_PATCH, UBLK_DEV_ID_AUTO,
-        UBLK_DATA_MODE_COPY, UBLK_DATA_MODE_NEED_GET_DATA, UBLK_DATA_MODE_USER_COPY,
-        UBLK_DATA_MODE_ZERO_COPY, UBLK_OP_READ, UBLK_OP_WRITE, UBLK_OP_FLUSH, UBLK_OP_DISCARD,
-        UBLK_OP_WRITE_ZEROES, UBLK_OP_FLAG_FUA, UBLK_OP_FLAG_NOUNMAP, UBLK_FILE_OP_READ,
-        UBLK_FILE_OP_WRITE, UBLK_FILE_OP_FDATASYNC, UBLK_FILE_OP_PUNCH_HOLE,
-        UBLK_FILE_OP_ZERO_RANGE, UBLK_FILE_F_DSYNC, UBLK_BACKEND_F_FLUSH, UBLK_BACKEND_F_DISCARD,
-        UBLK_BACKEND_F_WRITE_ZEROES, UBLK_BACKEND_F_FUA, UBLK_COUNTER_REQUESTS,
-        UBLK_COUNTER_BAD_REQUESTS, UBLK_COUNTER_DOUBLE_COMPLETIONS, UBLK_COUNTER_KERNEL_ERRORS,
+        UBLK_VERSION_MAJOR,
+        UBLK_VERSION_MINOR,
+        UBLK_VERSION_PATCH,
+        UBLK_DEV_ID_AUTO,
+        UBLK_DATA_MODE_COPY,
+        UBLK_DATA_MODE_NEED_GET_DATA,
+        UBLK_DATA_MODE_USER_COPY,
+        UBLK_DATA_MODE_ZERO_COPY,
+        UBLK_OP_READ,
+        UBLK_OP_WRITE,
+        UBLK_OP_FLUSH,
+        UBLK_OP_DISCARD,
+        UBLK_OP_WRITE_ZEROES,
+        UBLK_OP_FLAG_FUA,
+        UBLK_OP_FLAG_NOUNMAP,
+        UBLK_FILE_OP_READ,
+        UBLK_FILE_OP_WRITE,
+        UBLK_FILE_OP_FDATASYNC,
+        UBLK_FILE_OP_PUNCH_HOLE,
+        UBLK_FILE_OP_ZERO_RANGE,
+        UBLK_FILE_F_DSYNC,
+        UBLK_BACKEND_F_FLUSH,
+        UBLK_BACKEND_F_DISCARD,
+        UBLK_BACKEND_F_WRITE_ZEROES,
+        UBLK_BACKEND_F_FUA,
+        UBLK_COUNTER_REQUESTS,
+        UBLK_COUNTER_BAD_REQUESTS,
+        UBLK_COUNTER_DOUBLE_COMPLETIONS,
+        UBLK_COUNTER_KERNEL_ERRORS,
     );
     m.extend(offsets!(
-        struct_size, flags, free_user_data, read, write, flush, discard, write_zeroes, submit
+        struct_size,
+        flags,
+        free_user_data,
+        read,
+        write,
+        flush,
+        discard,
+        write_zeroes,
+        submit
     ));
-    m.insert("sizeof.ublk_backend_ops".into(), size_of::<ublk_backend_ops>().to_string());
-    m.insert("alignof.ublk_backend_ops".into(),
-             std::mem::align_of::<ublk_backend_ops>().to_string());
-    m.insert("init.struct_size".into(), ublk_backend_ops::init().struct_size.to_string());
+    m.insert(
+        "sizeof.ublk_backend_ops".into(),
+        size_of::<ublk_backend_ops>().to_string(),
+    );
+    m.insert(
+        "alignof.ublk_backend_ops".into(),
+        std::mem::align_of::<ublk_backend_ops>().to_string(),
+    );
+    m.insert(
+        "init.struct_size".into(),
+        ublk_backend_ops::init().struct_size.to_string(),
+    );
     m
 }
 
@@ -105,9 +156,7 @@ fn c_values(consts: &[String]) -> BTreeMap<String, String> {
         "#include <stddef.h>\n#include <stdio.h>\n#include <ublk.h>\nint main(void) {\n",
     );
     for c in consts {
-        src += &format!(
-            "  printf(\"{c} %lld %zu\\n\", (long long)({c}), sizeof({c}));\n",
-        );
+        src += &format!("  printf(\"{c} %lld %zu\\n\", (long long)({c}), sizeof({c}));\n",);
     }
     for f in OPS_FIELDS {
         src += &format!(
@@ -152,7 +201,12 @@ fn layout_and_constants_match_the_header() {
     let c = c_values(&consts);
     let rust = rust_values();
     for (k, v) in &c {
-        assert_eq!(rust.get(k), Some(v), "{k}: C says {v}, Rust says {:?}", rust.get(k));
+        assert_eq!(
+            rust.get(k),
+            Some(v),
+            "{k}: C says {v}, Rust says {:?}",
+            rust.get(k)
+        );
     }
     for k in rust.keys() {
         assert!(c.contains_key(k), "{k} is in Rust but not in ublk.h");
@@ -173,5 +227,8 @@ fn library_is_callable() {
     // SAFETY: no arguments; returns a static string.
     let v = unsafe { ublk_version() };
     assert_eq!(v >> 16, UBLK_VERSION_MAJOR);
-    assert_eq!(unsafe { ublk_version_at_least(UBLK_VERSION_MAJOR, UBLK_VERSION_MINOR) }, 1);
+    assert_eq!(
+        unsafe { ublk_version_at_least(UBLK_VERSION_MAJOR, UBLK_VERSION_MINOR) },
+        1
+    );
 }

@@ -139,9 +139,12 @@ impl Io {
     /// `raw` must be a request handed over by the library and not yet
     /// completed; the returned `Io` becomes its only owner.
     pub(crate) unsafe fn from_raw(raw: *mut sys::ublk_io) -> Io {
-        Io { raw: NonNull::new(raw).expect("libublk passed a NULL request") }
+        Io {
+            raw: NonNull::new(raw).expect("libublk passed a NULL request"),
+        }
     }
 
+    /// The operation.
     pub fn op(&self) -> Op {
         // SAFETY: we own the request (see from_raw).
         Op::from_raw(unsafe { sys::ublk_io_op(self.raw.as_ptr()) })
@@ -170,10 +173,12 @@ impl Io {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The queue the request came from.
     pub fn queue(&self) -> u32 {
         // SAFETY: as above.
         unsafe { sys::ublk_io_queue(self.raw.as_ptr()) }
     }
+    /// The request's tag (slot) within its queue.
     pub fn tag(&self) -> u32 {
         // SAFETY: as above.
         unsafe { sys::ublk_io_tag(self.raw.as_ptr()) }

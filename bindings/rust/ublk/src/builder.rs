@@ -75,14 +75,20 @@ impl DeviceBuilder {
     }
     /// Device id N for /dev/ublkbN (below 2^20); default: the kernel chooses.
     pub fn dev_id(&mut self, id: u32) -> Result<&mut Self> {
-        let id = if id > i32::MAX as u32 { i32::MAX } else { id as i32 };
+        let id = if id > i32::MAX as u32 {
+            i32::MAX
+        } else {
+            id as i32
+        };
         let rc = unsafe { sys::ublk_config_set_dev_id(self.raw, id) };
         self.set(rc)
     }
+    /// A read-only device (writes fail in the block layer).
     pub fn read_only(&mut self, read_only: bool) -> Result<&mut Self> {
         let rc = unsafe { sys::ublk_config_set_read_only(self.raw, read_only as i32) };
         self.set(rc)
     }
+    /// Advertise a rotational device (default: non-rotational).
     pub fn rotational(&mut self, rotational: bool) -> Result<&mut Self> {
         let rc = unsafe { sys::ublk_config_set_rotational(self.raw, rotational as i32) };
         self.set(rc)
@@ -123,7 +129,10 @@ impl DeviceBuilder {
 
     fn create_with<B: 'static>(&self, ops: sys::ublk_backend_ops, backend: B) -> Result<Device> {
         let shared = Arc::new(Shared::default());
-        let ctx = Box::new(Ctx { backend, shared: shared.clone() });
+        let ctx = Box::new(Ctx {
+            backend,
+            shared: shared.clone(),
+        });
         let ud = Box::into_raw(ctx) as *mut c_void;
         let mut dev = ptr::null_mut();
         // SAFETY: ops and cfg are copied by the call; ud is released by

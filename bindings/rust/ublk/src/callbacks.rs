@@ -47,7 +47,10 @@ impl Shared {
     }
 
     pub(crate) fn panic_message(&self) -> Option<String> {
-        self.first_panic.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.first_panic
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -130,7 +133,9 @@ unsafe extern "C" fn discard<B: Backend>(
     len: u32,
 ) -> i32 {
     let c = ctx::<B>(ud);
-    guarded(&c.shared, "discard", || to_status(c.backend.discard(off, len)))
+    guarded(&c.shared, "discard", || {
+        to_status(c.backend.discard(off, len))
+    })
 }
 
 unsafe extern "C" fn write_zeroes<B: Backend>(
@@ -179,7 +184,11 @@ pub(crate) fn sync_ops<B: Backend>(backend: &B) -> sys::ublk_backend_ops {
     ops.write = Some(write::<B>);
     ops.flush = if f.flush { Some(flush::<B>) } else { None };
     ops.discard = if f.discard { Some(discard::<B>) } else { None };
-    ops.write_zeroes = if f.write_zeroes { Some(write_zeroes::<B>) } else { None };
+    ops.write_zeroes = if f.write_zeroes {
+        Some(write_zeroes::<B>)
+    } else {
+        None
+    };
     ops
 }
 
@@ -218,7 +227,12 @@ mod tests {
 
     fn raw_ctx(drops: &Arc<AtomicUsize>) -> (*mut c_void, Arc<Shared>) {
         let shared = Arc::new(Shared::default());
-        let ctx = Box::new(Ctx { backend: Probe { drops: drops.clone() }, shared: shared.clone() });
+        let ctx = Box::new(Ctx {
+            backend: Probe {
+                drops: drops.clone(),
+            },
+            shared: shared.clone(),
+        });
         (Box::into_raw(ctx) as *mut c_void, shared)
     }
 
@@ -236,7 +250,10 @@ mod tests {
             assert!(!shared.panicked());
             assert_eq!(read::<Probe>(ud, io, p, 512, 8192), -EIO);
             assert!(shared.panicked());
-            assert_eq!(shared.panic_message().unwrap(), "backend read panicked: read at 8192");
+            assert_eq!(
+                shared.panic_message().unwrap(),
+                "backend read panicked: read at 8192"
+            );
             // Default bodies: unsupported.
             assert_eq!(discard::<Probe>(ud, io, 0, 512), -EOPNOTSUPP);
             assert_eq!(flush::<Probe>(ud, io), -EOPNOTSUPP);
@@ -250,7 +267,10 @@ mod tests {
     fn results_out_of_range_become_eio() {
         assert_eq!(to_result(Ok(4096)), 4096);
         assert_eq!(to_result(Ok(i32::MAX as usize + 1)), -EIO);
-        assert_eq!(to_result(Err(io::Error::from_raw_os_error(ENOSPC))), -ENOSPC);
+        assert_eq!(
+            to_result(Err(io::Error::from_raw_os_error(ENOSPC))),
+            -ENOSPC
+        );
         assert_eq!(to_status(Ok(())), 0);
     }
 
@@ -262,6 +282,9 @@ mod tests {
         assert!(ops.read.is_some() && ops.write.is_some() && ops.submit.is_none());
         assert!(ops.flush.is_none() && ops.discard.is_none() && ops.write_zeroes.is_none());
         assert_eq!(ops.flags, 0);
-        assert_eq!(ops.struct_size as usize, std::mem::size_of::<sys::ublk_backend_ops>());
+        assert_eq!(
+            ops.struct_size as usize,
+            std::mem::size_of::<sys::ublk_backend_ops>()
+        );
     }
 }

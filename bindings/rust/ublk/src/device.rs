@@ -92,6 +92,7 @@ impl Device {
     pub fn nr_queues(&self) -> u32 {
         unsafe { sys::ublk_dev_nr_queues(self.raw) }
     }
+    /// Requests in flight per queue.
     pub fn depth(&self) -> u32 {
         unsafe { sys::ublk_dev_depth(self.raw) }
     }
@@ -99,6 +100,7 @@ impl Device {
     pub fn kernel_flags(&self) -> u64 {
         unsafe { sys::ublk_dev_kernel_flags(self.raw) }
     }
+    /// A data-path counter, summed over queues. Any thread.
     pub fn counter(&self, which: Counter) -> Result<u64> {
         let w = match which {
             Counter::Requests => sys::UBLK_COUNTER_REQUESTS,

@@ -19,7 +19,10 @@ impl Error {
     /// An error with a positive errno and a message (used for errors the
     /// binding itself reports, such as a panicked backend).
     pub fn new(errno: i32, msg: impl Into<String>) -> Error {
-        Error { errno, msg: msg.into() }
+        Error {
+            errno,
+            msg: msg.into(),
+        }
     }
 
     /// The positive errno (`EINVAL`, `ENOENT`, ...).
@@ -48,7 +51,10 @@ pub(crate) fn check(rc: i32) -> Result<i32> {
     // SAFETY: never NULL; valid until the next libublk call on this thread,
     // and copied before that.
     let msg = unsafe { CStr::from_ptr(ublk_sys::ublk_last_error()) };
-    Err(Error { errno: -rc, msg: msg.to_string_lossy().into_owned() })
+    Err(Error {
+        errno: -rc,
+        msg: msg.to_string_lossy().into_owned(),
+    })
 }
 
 impl fmt::Display for Error {

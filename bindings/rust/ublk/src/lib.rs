@@ -13,8 +13,8 @@ mod backend;
 mod builder;
 mod callbacks;
 mod device;
-mod error;
 pub mod errno;
+mod error;
 
 pub use backend::{unsupported, AsyncBackend, Backend, Features, Io, Op};
 pub use builder::{DataMode, DeviceBuilder};
