@@ -8,7 +8,12 @@ PKGS=(
   clang libclang-rt-14-dev clang-format clang-tidy      # fuzzers, static checks
   qemu-system-x86 busybox-static xz-utils zstd cpio kmod # real-kernel VM tests
   fio e2fsprogs util-linux debian-archive-keyring        # tools used inside the VM
+  golang-go                                              # Go binding (Go 1.19)
 )
+# Rust binding: a rustup toolchain if there is one, else Debian's.
+if ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  PKGS+=(rustc cargo)
+fi
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()

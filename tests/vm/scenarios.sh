@@ -1,5 +1,6 @@
 # Guest script: every real-kernel scenario of the core, in one boot.
-# Binaries in /bin: ublk (CLI), ublk_vm_tests (C API tests), ublk_example_async.
+# Binaries in /bin: ublk (CLI), ublk_vm_tests (C API tests), ublk_example_async,
+# ublk_example_rust and ublk_example_go (the bindings' RAM disks).
 . /lib/vmtest/guest-lib.sh
 
 echo "GUEST-FEATURES: $(ublk features | head -1)"
@@ -57,33 +58,38 @@ fs_roundtrip() {
 	umount /mnt/rt
 }
 
-# `ublk add --foreground ARGS` in the background; sets $dev and $fg_pid.
-# stop_fg deletes the device and prints the daemon's exit summary line.
-start_fg() {
-	rm -f /tmp/fg.out /tmp/fg.err  # never read the previous daemon's output
-	ublk add --foreground "$@" >/tmp/fg.out 2>/tmp/fg.err &
-	fg_pid=$!
+# Starts a serving process (an example, or `ublk add --foreground`) in the
+# background; sets $dev and $pid.
+start_server() {
+	rm -f /tmp/srv.out # not an earlier server's output: the shell truncates it only after fork
+	"$@" >/tmp/srv.out 2>/tmp/srv.err &
+	pid=$!
 	i=0
-	while ! grep -q ublkb /tmp/fg.out 2>/dev/null; do
-		kill -0 $fg_pid 2>/dev/null || { cat /tmp/fg.err; fail "ublk add --foreground $* exited"; }
-		[ $i -lt 100 ] || fail "no device after 10s"
+	while ! grep -qs ublkb /tmp/srv.out; do
+		kill -0 $pid 2>/dev/null || { cat /tmp/srv.err; fail "$1 exited"; }
+		[ $i -lt 100 ] || { cat /tmp/srv.err; fail "$1 did not start"; }
 		sleep 0.1
 		i=$((i + 1))
 	done
-	dev=$(cat /tmp/fg.out)
+	dev=$(cat /tmp/srv.out)
+	echo "$1 serves $dev"
 }
-stop_fg() {
-	ublk del --id "${dev#/dev/ublkb}"
-	wait $fg_pid || fail "ublk add --foreground exited with $?"
-	cat /tmp/fg.err
+
+# SIGTERM; the server must exit with status $1 (default 0) and leave nothing.
+stop_server() {
+	kill -TERM $pid
+	rc=0
+	wait $pid || rc=$?
+	[ $rc = "${1:-0}" ] || { cat /tmp/srv.err; fail "server exited with $rc"; }
+	no_devices
 }
 
 # 1 if the serving daemon of device $1 has backing file $2 open with O_DIRECT.
 direct_io() {
-	pid=$(ublk list | awk -v id="${1#/dev/ublkb}" '$1 == id { print $6 }')
-	for fd in /proc/"$pid"/fd/*; do
+	dpid=$(ublk list | awk -v id="${1#/dev/ublkb}" '$1 == id { print $6 }')
+	for fd in /proc/"$dpid"/fd/*; do
 		[ "$(readlink "$fd")" = "$2" ] || continue
-		flags=$(awk '/^flags:/ { print $2 }' /proc/"$pid"/fdinfo/"${fd##*/}")
+		flags=$(awk '/^flags:/ { print $2 }' /proc/"$dpid"/fdinfo/"${fd##*/}")
 		echo $(((0$flags >> 14) & 1))  # O_DIRECT = 040000 (octal)
 		return
 	done
@@ -173,8 +179,8 @@ mode_needs() {
 	*) echo "" ;;
 	esac
 }
-# bytes copied from the daemon's summary line in /tmp/fg.err
-copied_bytes() { sed -n 's/.* \([0-9]*\) bytes copied$/\1/p' /tmp/fg.err; }
+# bytes copied, from the exit summary of `ublk add --foreground`
+copied_bytes() { sed -n 's/.* \([0-9]*\) bytes copied$/\1/p' /tmp/srv.err; }
 
 case_mode() {
 	mode=$1 need=$(mode_needs "$1")
@@ -196,14 +202,16 @@ case_mode() {
 		echo "refused cleanly: this kernel lacks $need"
 		return 0
 	fi
-	start_fg --type mem --size 128M --queues 2 --depth 32 --data-mode "$mode"
+	start_server ublk add --foreground --type mem --size 128M --queues 2 --depth 32 --data-mode "$mode"
 	fio_verify "$dev" 64M
 	fs_roundtrip "$dev"
-	stop_fg
+	stop_server
+	cat /tmp/srv.err
 	[ "$(copied_bytes)" -gt 0 ] || fail "mem backend: no bytes copied is impossible"
 	scratch_ext4
 	truncate -s 128M /mnt/scratch/img
-	start_fg --type file --file /mnt/scratch/img --queues 2 --depth 32 --data-mode "$mode"
+	start_server ublk add --foreground --type file --file /mnt/scratch/img --queues 2 --depth 32 \
+		--data-mode "$mode"
 	fio_verify "$dev" 64M
 	dd if=/dev/urandom of=/tmp/pat bs=1M count=3 2>/dev/null
 	dd if=/tmp/pat of="$dev" bs=1M seek=100 oflag=direct 2>/dev/null
@@ -212,13 +220,14 @@ case_mode() {
 	dd if="$dev" of=/tmp/back bs=1M skip=100 count=3 iflag=direct 2>/dev/null
 	cmp /tmp/pat /tmp/back || fail "device does not read back what was written"
 	fs_roundtrip "$dev"
-	stop_fg
+	stop_server
+	cat /tmp/srv.err
 	# auto picks zero copy for the file backend exactly when the kernel has it
 	zc=no
 	case $mode in zero-copy | zero-copy-manual) zc=yes ;; esac
 	[ "$mode" = auto ] && ublk features | grep -qw ZERO_COPY && zc=yes
 	if [ $zc = yes ]; then
-		grep -q "data mode zero-copy" /tmp/fg.err || fail "not in zero-copy mode"
+		grep -q "data mode zero-copy" /tmp/srv.err || fail "not in zero-copy mode"
 		[ "$(copied_bytes)" = 0 ] || fail "zero copy copied $(copied_bytes) bytes"
 	else
 		[ "$(copied_bytes)" -gt 0 ] || fail "a copy mode copied nothing"
@@ -282,19 +291,9 @@ case_fio_mem() {
 }
 
 case_fio_async() {
-	ublk_example_async 256 2 >/tmp/async.out 2>/tmp/async.err &
-	pid=$!
-	i=0
-	while ! grep -q ublkb /tmp/async.out; do
-		[ $i -lt 100 ] || { cat /tmp/async.err; fail "async example did not start"; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	dev=$(cat /tmp/async.out)
+	start_server ublk_example_async 256 2
 	fio_verify "$dev"
-	kill -TERM $pid
-	wait $pid || fail "async example exited with $?"
-	no_devices
+	stop_server
 }
 
 case_stop_under_load() {
@@ -344,6 +343,58 @@ case_del_all() {
 	cat /tmp/err
 }
 
+# ---- Rust and Go bindings: the examples (ublk_example_rust, ublk_example_go)
+
+binding_ramdisk() {
+	start_server "$1" --size-mib 256 --queues 2 --depth 32
+	[ "$(ls /sys/block/"${dev#/dev/}"/mq | wc -l)" = 2 ] || fail "not 2 queues"
+	fio_verify "$dev"
+	fs_roundtrip "$dev"
+	stop_server
+}
+case_rust_ramdisk() { binding_ramdisk ublk_example_rust; }
+case_go_ramdisk() { binding_ramdisk ublk_example_go; }
+
+# The asynchronous interface: requests completed from another thread
+# (Rust: a worker thread; Go: a goroutine per request).
+binding_async() {
+	start_server "$1" --size-mib 256 --queues 2 --depth 32 --async
+	fio_verify "$dev"
+	stop_server
+}
+case_rust_async() { binding_async ublk_example_rust; }
+case_go_async() { binding_async ublk_example_go; }
+
+# Reads of [1 MiB, 1 MiB + 4 KiB) fail with ENOSPC in the backend; dd sees it.
+binding_errno() {
+	start_server "$1" --size-mib 64 --fail-read 1048576:4096:28
+	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct 2>/tmp/err || { cat /tmp/err; fail "good read failed"; }
+	if dd if="$dev" of=/dev/null bs=4k skip=256 count=1 iflag=direct 2>/tmp/err; then
+		fail "read of the failing range succeeded"
+	fi
+	cat /tmp/err
+	grep -q "No space left on device" /tmp/err || fail "dd did not see ENOSPC"
+	stop_server
+}
+case_rust_errno() { binding_errno ublk_example_rust; }
+case_go_errno() { binding_errno ublk_example_go; }
+
+# A panic in a Rust read callback: that read fails with EIO, the device
+# keeps serving, the panic is on stderr and the exit status is 1.
+case_rust_panic() {
+	start_server ublk_example_rust --size-mib 64 --panic-read 1048576:4096
+	if dd if="$dev" of=/dev/null bs=4k skip=256 count=1 iflag=direct 2>/tmp/err; then
+		fail "read of the panicking range succeeded"
+	fi
+	cat /tmp/err
+	grep -q "Input/output error" /tmp/err || fail "dd did not see EIO"
+	kill -0 $pid || fail "the server died"
+	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct 2>/tmp/err || { cat /tmp/err; fail "no longer serving"; }
+	stop_server 1
+	cat /tmp/srv.err
+	grep -q "backend read panicked: injected panic" /tmp/srv.err || fail "panic not reported"
+}
+
 # Sanitizer run (VMTEST_SANITIZER=1): reports go to files, so that a daemon
 # whose stderr is /dev/null cannot hide one; the last case fails on any.
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
@@ -383,6 +434,15 @@ clean; run_case attributes 120 case_attributes
 for m in copy need-get-data user-copy zero-copy zero-copy-manual auto; do
 	clean; run_case "mode_$(echo $m | tr - _)" 300 case_mode $m
 done
+if [ -z "${VMTEST_SANITIZER:-}" ]; then # the bindings' examples: not sanitizer builds
+	clean; run_case rust_ramdisk 300 case_rust_ramdisk
+	clean; run_case go_ramdisk 300 case_go_ramdisk
+	clean; run_case rust_async 300 case_rust_async
+	clean; run_case go_async 300 case_go_async
+	clean; run_case rust_errno 120 case_rust_errno
+	clean; run_case go_errno 120 case_go_errno
+	clean; run_case rust_panic 120 case_rust_panic
+fi
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
 	clean; run_case tsan_api 600 case_tsan_api
 	clean; SERVER=ublk_tsan run_case tsan_stop_under_load 300 case_stop_under_load

@@ -1,0 +1,3 @@
+module libublk.dev/ublk
+
+go 1.19

@@ -1,0 +1,150 @@
+//! `DeviceBuilder`: the device configuration (`ublk_config_*`).
+use crate::backend::{AsyncBackend, Backend};
+use crate::callbacks::{self, Ctx, Shared};
+use crate::device::Device;
+use crate::error::{check, Result};
+use std::os::raw::c_void;
+use std::ptr;
+use std::sync::Arc;
+use std::time::Duration;
+use ublk_sys as sys;
+
+/// How request data moves between the kernel and the backend's buffer
+/// (`UBLK_DATA_MODE_*`); the backend sees the same API in every mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataMode {
+    Copy,
+    NeedGetData,
+    UserCopy,
+    ZeroCopy,
+}
+
+/// Configuration of a device, then `create`/`create_async`. Every setter is
+/// checked by the library at once and returns its error (`EINVAL` with a
+/// message naming the setter); cross-field rules are checked by `create`
+/// before anything reaches the kernel. Defaults: see `ublk_config_new`.
+///
+/// Owned by one thread at a time (`Send`, not `Sync`).
+pub struct DeviceBuilder {
+    raw: *mut sys::ublk_config,
+}
+
+// SAFETY: ublk.h: one thread at a time; &mut self/ownership guarantee it.
+unsafe impl Send for DeviceBuilder {}
+
+impl DeviceBuilder {
+    /// A configuration with the library's defaults. Errors: `ENOMEM`.
+    pub fn new() -> Result<DeviceBuilder> {
+        let mut raw = ptr::null_mut();
+        // SAFETY: out-pointer to a local.
+        check(unsafe { sys::ublk_config_new(&mut raw) })?;
+        Ok(DeviceBuilder { raw })
+    }
+
+    fn set(&mut self, rc: i32) -> Result<&mut Self> {
+        check(rc)?;
+        Ok(self)
+    }
+
+    /// Size in bytes: > 0, a multiple of the logical block size.
+    pub fn size(&mut self, bytes: u64) -> Result<&mut Self> {
+        // SAFETY: self.raw is a live config (for every setter below).
+        let rc = unsafe { sys::ublk_config_set_size(self.raw, bytes) };
+        self.set(rc)
+    }
+    /// Logical block size (power of two, 512..=4096); physical 0 = logical.
+    pub fn block_size(&mut self, logical: u32, physical: u32) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_block_size(self.raw, logical, physical) };
+        self.set(rc)
+    }
+    /// Hardware queues, 1..=4096; one thread serves each. The kernel may
+    /// lower it: read back [`Device::nr_queues`].
+    pub fn queues(&mut self, nr: u32) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_queues(self.raw, nr) };
+        self.set(rc)
+    }
+    /// Requests in flight per queue, 1..=4096.
+    pub fn depth(&mut self, depth: u32) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_depth(self.raw, depth) };
+        self.set(rc)
+    }
+    /// Largest request in bytes: a multiple of 4096 in [4096, 32 MiB].
+    pub fn max_io_size(&mut self, bytes: u32) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_max_io_size(self.raw, bytes) };
+        self.set(rc)
+    }
+    /// Device id N for /dev/ublkbN (below 2^20); default: the kernel chooses.
+    pub fn dev_id(&mut self, id: u32) -> Result<&mut Self> {
+        let id = if id > i32::MAX as u32 {
+            i32::MAX
+        } else {
+            id as i32
+        };
+        let rc = unsafe { sys::ublk_config_set_dev_id(self.raw, id) };
+        self.set(rc)
+    }
+    /// A read-only device (writes fail in the block layer).
+    pub fn read_only(&mut self, read_only: bool) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_read_only(self.raw, read_only as i32) };
+        self.set(rc)
+    }
+    /// Advertise a rotational device (default: non-rotational).
+    pub fn rotational(&mut self, rotational: bool) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_rotational(self.raw, rotational as i32) };
+        self.set(rc)
+    }
+    /// `EOPNOTSUPP` for modes the library does not implement.
+    pub fn data_mode(&mut self, mode: DataMode) -> Result<&mut Self> {
+        let m = match mode {
+            DataMode::Copy => sys::UBLK_DATA_MODE_COPY,
+            DataMode::NeedGetData => sys::UBLK_DATA_MODE_NEED_GET_DATA,
+            DataMode::UserCopy => sys::UBLK_DATA_MODE_USER_COPY,
+            DataMode::ZeroCopy => sys::UBLK_DATA_MODE_ZERO_COPY,
+        };
+        let rc = unsafe { sys::ublk_config_set_data_mode(self.raw, m) };
+        self.set(rc)
+    }
+    /// Timeout of each control command (1 ms ..= 1 h).
+    pub fn ctrl_timeout(&mut self, t: Duration) -> Result<&mut Self> {
+        let ms = t.as_millis().min(u32::MAX as u128) as u32;
+        let rc = unsafe { sys::ublk_config_set_ctrl_timeout_ms(self.raw, ms) };
+        self.set(rc)
+    }
+
+    /// Creates the kernel device, served by `backend` (not visible until
+    /// [`Device::start`]). The device owns `backend` and drops it exactly
+    /// once: at close, or here if creation fails. Calling thread; blocks for
+    /// the control commands. Errors: those of `ublk_dev_create` (`EINVAL`,
+    /// `EOPNOTSUPP`, `ENOENT` without the driver, `EPERM`, `EEXIST`, ...).
+    pub fn create<B: Backend>(&self, backend: B) -> Result<Device> {
+        let ops = callbacks::sync_ops(&backend);
+        self.create_with(ops, backend)
+    }
+
+    /// As [`create`](Self::create), for an asynchronous backend.
+    pub fn create_async<B: AsyncBackend>(&self, backend: B) -> Result<Device> {
+        let ops = callbacks::async_ops(&backend);
+        self.create_with(ops, backend)
+    }
+
+    fn create_with<B: 'static>(&self, ops: sys::ublk_backend_ops, backend: B) -> Result<Device> {
+        let shared = Arc::new(Shared::default());
+        let ctx = Box::new(Ctx {
+            backend,
+            shared: shared.clone(),
+        });
+        let ud = Box::into_raw(ctx) as *mut c_void;
+        let mut dev = ptr::null_mut();
+        // SAFETY: ops and cfg are copied by the call; ud is released by
+        // free_user_data exactly once, also when the call fails.
+        check(unsafe { sys::ublk_dev_create(self.raw, &ops, ud, &mut dev) })?;
+        Ok(Device::from_raw(dev, shared))
+    }
+}
+
+impl Drop for DeviceBuilder {
+    fn drop(&mut self) {
+        // SAFETY: we own the config.
+        unsafe { sys::ublk_config_free(self.raw) };
+    }
+}
