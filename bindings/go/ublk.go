@@ -66,6 +66,10 @@ const (
 	DataModeNeedGetData DataMode = 1
 	DataModeUserCopy    DataMode = 2
 	DataModeZeroCopy    DataMode = 3
+	// DataModeAuto picks the fastest mode the kernel and backend allow.
+	DataModeAuto DataMode = 4
+	// DataModeZeroCopyManual registers buffers by hand on every request.
+	DataModeZeroCopyManual DataMode = 5
 )
 
 // Config describes a device. Zero fields keep libublk's defaults (1 queue
@@ -83,7 +87,8 @@ type Config struct {
 	ID                *uint32 // nil: the kernel chooses N of /dev/ublkbN
 	ReadOnly          bool
 	Rotational        bool
-	DataMode          DataMode
+	DataMode          DataMode // a mode the kernel lacks: Create fails with EOPNOTSUPP
+	IOMin, IOOpt      uint32   // I/O size hints; 0: the defaults
 	CtrlTimeout       time.Duration
 }
 
@@ -143,6 +148,9 @@ func (c *Config) apply(cfg *C.ublk_config) error {
 		}},
 		{c.DataMode != DataModeCopy, "ublk_config_set_data_mode", func() C.int {
 			return C.ublk_config_set_data_mode(cfg, C.uint32_t(c.DataMode))
+		}},
+		{c.IOMin != 0 || c.IOOpt != 0, "ublk_config_set_io_hints", func() C.int {
+			return C.ublk_config_set_io_hints(cfg, C.uint32_t(c.IOMin), C.uint32_t(c.IOOpt))
 		}},
 		{c.CtrlTimeout != 0, "ublk_config_set_ctrl_timeout_ms", func() C.int {
 			return C.ublk_config_set_ctrl_timeout_ms(cfg, C.uint32_t(ms))
@@ -285,6 +293,9 @@ func (d *Device) Queues() uint32 { return uint32(C.ublk_dev_nr_queues(d.dev)) }
 
 // Depth is the queue depth.
 func (d *Device) Depth() uint32 { return uint32(C.ublk_dev_depth(d.dev)) }
+
+// DataMode is the data mode in use (never DataModeAuto).
+func (d *Device) DataMode() DataMode { return DataMode(C.ublk_dev_data_mode(d.dev)) }
 
 // Panicked reports whether a backend method panicked.
 func (d *Device) Panicked() bool { return d.ctx.panicMessage() != "" }

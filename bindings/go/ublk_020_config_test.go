@@ -28,7 +28,8 @@ func TestCreateReportsSetterErrors(t *testing.T) {
 		{Config{Size: 64 << 20, Queues: 5000}, "ublk_config_set_queues", syscall.EINVAL},
 		{Config{Size: 64 << 20, LogicalBlockSize: 3000}, "ublk_config_set_block_size", syscall.EINVAL},
 		{Config{Size: 64 << 20, MaxIOSize: 1000}, "ublk_config_set_max_io_size", syscall.EINVAL},
-		{Config{Size: 64 << 20, DataMode: DataModeZeroCopy}, "ublk_config_set_data_mode", syscall.EOPNOTSUPP},
+		{Config{Size: 64 << 20, DataMode: 77}, "ublk_config_set_data_mode", syscall.EINVAL},
+		{Config{Size: 64 << 20, IOMin: 3000}, "ublk_config_set_io_hints", syscall.EINVAL},
 	}
 	for _, c := range cases {
 		before := liveHandles.Load()

@@ -21,6 +21,8 @@ pub const UBLK_DATA_MODE_COPY: u32 = 0;
 pub const UBLK_DATA_MODE_NEED_GET_DATA: u32 = 1;
 pub const UBLK_DATA_MODE_USER_COPY: u32 = 2;
 pub const UBLK_DATA_MODE_ZERO_COPY: u32 = 3;
+pub const UBLK_DATA_MODE_AUTO: u32 = 4;
+pub const UBLK_DATA_MODE_ZERO_COPY_MANUAL: u32 = 5;
 
 pub const UBLK_OP_READ: u32 = 0;
 pub const UBLK_OP_WRITE: u32 = 1;
@@ -42,11 +44,13 @@ pub const UBLK_BACKEND_F_FLUSH: u64 = 1 << 0;
 pub const UBLK_BACKEND_F_DISCARD: u64 = 1 << 1;
 pub const UBLK_BACKEND_F_WRITE_ZEROES: u64 = 1 << 2;
 pub const UBLK_BACKEND_F_FUA: u64 = 1 << 3;
+pub const UBLK_BACKEND_F_FILE_OPS_ONLY: u64 = 1 << 4;
 
 pub const UBLK_COUNTER_REQUESTS: u32 = 0;
 pub const UBLK_COUNTER_BAD_REQUESTS: u32 = 1;
 pub const UBLK_COUNTER_DOUBLE_COMPLETIONS: u32 = 2;
 pub const UBLK_COUNTER_KERNEL_ERRORS: u32 = 3;
+pub const UBLK_COUNTER_BYTES_COPIED: u32 = 4;
 
 /// Opaque `ublk_config`.
 #[repr(C)]
@@ -146,6 +150,7 @@ extern "C" {
     pub fn ublk_config_set_dev_id(cfg: *mut ublk_config, id: i32) -> c_int;
     pub fn ublk_config_set_read_only(cfg: *mut ublk_config, read_only: c_int) -> c_int;
     pub fn ublk_config_set_rotational(cfg: *mut ublk_config, rotational: c_int) -> c_int;
+    pub fn ublk_config_set_io_hints(cfg: *mut ublk_config, io_min: u32, io_opt: u32) -> c_int;
     pub fn ublk_config_set_data_mode(cfg: *mut ublk_config, mode: u32) -> c_int;
     pub fn ublk_config_set_ctrl_timeout_ms(cfg: *mut ublk_config, ms: u32) -> c_int;
 
@@ -174,5 +179,6 @@ extern "C" {
     pub fn ublk_dev_kernel_flags(dev: *const ublk_dev) -> u64;
     pub fn ublk_dev_nr_queues(dev: *const ublk_dev) -> u32;
     pub fn ublk_dev_depth(dev: *const ublk_dev) -> u32;
+    pub fn ublk_dev_data_mode(dev: *const ublk_dev) -> u32;
     pub fn ublk_dev_counter(dev: *const ublk_dev, which: u32, out: *mut u64) -> c_int;
 }

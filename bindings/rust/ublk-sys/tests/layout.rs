@@ -102,6 +102,8 @@ fn rust_values() -> BTreeMap<String, String> {
         UBLK_DATA_MODE_NEED_GET_DATA,
         UBLK_DATA_MODE_USER_COPY,
         UBLK_DATA_MODE_ZERO_COPY,
+        UBLK_DATA_MODE_AUTO,
+        UBLK_DATA_MODE_ZERO_COPY_MANUAL,
         UBLK_OP_READ,
         UBLK_OP_WRITE,
         UBLK_OP_FLUSH,
@@ -119,10 +121,12 @@ fn rust_values() -> BTreeMap<String, String> {
         UBLK_BACKEND_F_DISCARD,
         UBLK_BACKEND_F_WRITE_ZEROES,
         UBLK_BACKEND_F_FUA,
+        UBLK_BACKEND_F_FILE_OPS_ONLY,
         UBLK_COUNTER_REQUESTS,
         UBLK_COUNTER_BAD_REQUESTS,
         UBLK_COUNTER_DOUBLE_COMPLETIONS,
         UBLK_COUNTER_KERNEL_ERRORS,
+        UBLK_COUNTER_BYTES_COPIED,
     );
     m.extend(offsets!(
         struct_size,

@@ -17,6 +17,37 @@ pub enum DataMode {
     NeedGetData,
     UserCopy,
     ZeroCopy,
+    /// The fastest mode the kernel and backend allow.
+    Auto,
+    /// Zero copy with buffer registration on every request.
+    ZeroCopyManual,
+}
+
+impl DataMode {
+    pub(crate) fn to_raw(self) -> u32 {
+        match self {
+            DataMode::Copy => sys::UBLK_DATA_MODE_COPY,
+            DataMode::NeedGetData => sys::UBLK_DATA_MODE_NEED_GET_DATA,
+            DataMode::UserCopy => sys::UBLK_DATA_MODE_USER_COPY,
+            DataMode::ZeroCopy => sys::UBLK_DATA_MODE_ZERO_COPY,
+            DataMode::Auto => sys::UBLK_DATA_MODE_AUTO,
+            DataMode::ZeroCopyManual => sys::UBLK_DATA_MODE_ZERO_COPY_MANUAL,
+        }
+    }
+    pub(crate) fn from_raw(m: u32) -> DataMode {
+        [
+            DataMode::Copy,
+            DataMode::NeedGetData,
+            DataMode::UserCopy,
+            DataMode::ZeroCopy,
+            DataMode::Auto,
+            DataMode::ZeroCopyManual,
+        ]
+        .iter()
+        .copied()
+        .find(|d| d.to_raw() == m)
+        .unwrap_or(DataMode::Copy)
+    }
 }
 
 /// Configuration of a device, then `create`/`create_async`. Every setter is
@@ -93,15 +124,16 @@ impl DeviceBuilder {
         let rc = unsafe { sys::ublk_config_set_rotational(self.raw, rotational as i32) };
         self.set(rc)
     }
-    /// `EOPNOTSUPP` for modes the library does not implement.
+    /// The data mode (default `Copy`). A mode the running kernel lacks
+    /// makes `create` fail with `EOPNOTSUPP` naming the kernel feature.
     pub fn data_mode(&mut self, mode: DataMode) -> Result<&mut Self> {
-        let m = match mode {
-            DataMode::Copy => sys::UBLK_DATA_MODE_COPY,
-            DataMode::NeedGetData => sys::UBLK_DATA_MODE_NEED_GET_DATA,
-            DataMode::UserCopy => sys::UBLK_DATA_MODE_USER_COPY,
-            DataMode::ZeroCopy => sys::UBLK_DATA_MODE_ZERO_COPY,
-        };
-        let rc = unsafe { sys::ublk_config_set_data_mode(self.raw, m) };
+        let rc = unsafe { sys::ublk_config_set_data_mode(self.raw, mode.to_raw()) };
+        self.set(rc)
+    }
+    /// I/O size hints (minimum_io_size / optimal_io_size in sysfs): powers
+    /// of two >= the logical block size, 0 for the default.
+    pub fn io_hints(&mut self, io_min: u32, io_opt: u32) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_io_hints(self.raw, io_min, io_opt) };
         self.set(rc)
     }
     /// Timeout of each control command (1 ms ..= 1 h).

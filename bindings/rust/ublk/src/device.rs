@@ -13,6 +13,8 @@ pub enum Counter {
     BadRequests,
     DoubleCompletions,
     KernelErrors,
+    /// Request bytes copied between the kernel's pages and a server buffer.
+    BytesCopied,
 }
 
 /// A device made by [`crate::DeviceBuilder::create`]. `Send + Sync`:
@@ -96,6 +98,10 @@ impl Device {
     pub fn depth(&self) -> u32 {
         unsafe { sys::ublk_dev_depth(self.raw) }
     }
+    /// The data mode in use (never `Auto`).
+    pub fn data_mode(&self) -> crate::DataMode {
+        crate::DataMode::from_raw(unsafe { sys::ublk_dev_data_mode(self.raw) })
+    }
     /// The kernel flags negotiated at ADD_DEV (kernel uapi bit numbers).
     pub fn kernel_flags(&self) -> u64 {
         unsafe { sys::ublk_dev_kernel_flags(self.raw) }
@@ -107,6 +113,7 @@ impl Device {
             Counter::BadRequests => sys::UBLK_COUNTER_BAD_REQUESTS,
             Counter::DoubleCompletions => sys::UBLK_COUNTER_DOUBLE_COMPLETIONS,
             Counter::KernelErrors => sys::UBLK_COUNTER_KERNEL_ERRORS,
+            Counter::BytesCopied => sys::UBLK_COUNTER_BYTES_COPIED,
         };
         let mut v = 0;
         check(unsafe { sys::ublk_dev_counter(self.raw, w, &mut v) })?;
