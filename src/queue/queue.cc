@@ -23,6 +23,13 @@ size_t PageRound(size_t n) {
   return (n + page - 1) / page * page;
 }
 
+// Counters only the queue thread writes (others read them): a plain
+// load + store, no locked read-modify-write on the per-request path.
+template <typename T>
+void Bump(std::atomic<T>& c, T n, std::memory_order order = std::memory_order_relaxed) {
+  c.store(c.load(std::memory_order_relaxed) + n, order);
+}
+
 uint64_t UserData(uapi::SqeKind kind, uint16_t tag) {
   return uapi::EncodeUserData({.tag = tag, .kind = kind, .aux = 0});
 }
@@ -221,7 +228,7 @@ absl::Status Queue::Run() {
 void Queue::HandleCqe(const io_uring_cqe* cqe) {
   uapi::UserData ud;
   if (!uapi::DecodeUserData(cqe->user_data, &ud)) {
-    stats_.protocol_violations.fetch_add(1, std::memory_order_relaxed);
+    Bump(stats_.protocol_violations, uint64_t{1});
     return;
   }
   switch (ud.kind) {
@@ -232,11 +239,11 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
           QueueUblkCmd(uapi::IoCmdOp::kNeedGetData, ud.tag, 0);
           break;
         case TagStates::Action::kIgnore:
-          stats_.protocol_violations.fetch_add(1, std::memory_order_relaxed);
+          Bump(stats_.protocol_violations, uint64_t{1});
           break;
         case TagStates::Action::kDied:
           if (cqe->res != uapi::kIoResAbort)
-            stats_.kernel_errors.fetch_add(1, std::memory_order_relaxed);
+            Bump(stats_.kernel_errors, uint64_t{1});
           break;
       }
       break;
@@ -255,7 +262,7 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
       }
       break;
     case uapi::SqeKind::kBufCmd:  // only failures post a CQE
-      stats_.kernel_errors.fetch_add(1, std::memory_order_relaxed);
+      Bump(stats_.kernel_errors, uint64_t{1});
       if (ud.aux == 1 && ud.tag < cfg_.depth) ios_[ud.tag].registered = false;
       break;
   }
@@ -263,12 +270,12 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
 
 void Queue::Dispatch(uint16_t tag) {
   Io* io = &ios_[tag];
-  stats_.requests.fetch_add(1, std::memory_order_relaxed);
+  Bump(stats_.requests, uint64_t{1});
   io->completing.store(false, std::memory_order_relaxed);
-  inflight_.fetch_add(1, std::memory_order_relaxed);
+  Bump(inflight_, 1u);
   const int err = uapi::DecodeRequest(&descs_[tag], cfg_.limits, &io->req);
   if (err) {
-    stats_.bad_descriptors.fetch_add(1, std::memory_order_relaxed);
+    Bump(stats_.bad_descriptors, uint64_t{1});
     io->completing.store(true, std::memory_order_relaxed);
     FinishOnThread(io, err);
     return;
@@ -278,7 +285,7 @@ void Queue::Dispatch(uint16_t tag) {
       (cfg_.plan.mode == uapi::DataMode::kZeroCopyManual || (io->req.flags & uapi::kIoFNeedRegBuf));
   if (io->req.op == uapi::kOpWrite) {
     if (cfg_.plan.kernel_copies())
-      stats_.bytes_copied.fetch_add(io->req.length, std::memory_order_relaxed);
+      Bump(stats_.bytes_copied, uint64_t{io->req.length});
     if (cfg_.plan.server_copies) {
       if (const int e = CopyIn(io)) {
         io->completing.store(true, std::memory_order_relaxed);
@@ -295,7 +302,7 @@ int Queue::CopyIn(Io* io) {
   if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
   const ssize_t n = pread(cfg_.cdev_fd, io->buf, io->req.length, static_cast<off_t>(pos));
   if (n < 0) return -errno;
-  stats_.bytes_copied.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+  Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
   return static_cast<uint32_t>(n) == io->req.length ? 0 : -EIO;
 }
 
@@ -305,7 +312,7 @@ int32_t Queue::CopyOut(Io* io, int32_t res) {
   const ssize_t n =
       pwrite(cfg_.cdev_fd, io->buf, static_cast<size_t>(res), static_cast<off_t>(pos));
   if (n < 0) return -errno;
-  stats_.bytes_copied.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+  Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
   return static_cast<int32_t>(n) == res ? res : -EIO;
 }
 
@@ -321,14 +328,14 @@ int32_t Queue::SanitizeResult(const Io* io, int32_t result) const {
 }
 
 void Queue::FinishOnThread(Io* io, int32_t result) {
-  inflight_.fetch_sub(1, std::memory_order_release);
+  Bump(inflight_, ~0u, std::memory_order_release);  // -1, modulo 2^32
   if (!tags_.OnBackendDone(io->tag)) return;
   int32_t res = SanitizeResult(io, result);
   if (io->req.op == uapi::kOpRead && res > 0) {
     if (cfg_.plan.server_copies)
       res = CopyOut(io, res);
     else if (cfg_.plan.kernel_copies())
-      stats_.bytes_copied.fetch_add(static_cast<uint64_t>(res), std::memory_order_relaxed);
+      Bump(stats_.bytes_copied, static_cast<uint64_t>(res));
   }
   if (io->registered) {  // the request completes once its pages are released
     QueueBufCmd(uapi::IoCmdOp::kUnregisterIoBuf, io->tag, false);

@@ -35,6 +35,8 @@ struct QueueConfig {
   uapi::DataPlan plan;
 };
 
+// Written by the queue thread only (plain stores, read anywhere), except
+// double_completions, which any completing thread may bump.
 struct QueueStats {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> bad_descriptors{0};  // refused before the backend saw them
