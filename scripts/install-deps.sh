@@ -8,6 +8,7 @@ PKGS=(
   clang libclang-rt-14-dev clang-format clang-tidy      # fuzzers, static checks
   qemu-system-x86 busybox-static xz-utils zstd cpio kmod # real-kernel VM tests
   fio e2fsprogs util-linux debian-archive-keyring        # tools used inside the VM
+  gnuplot-nox python3                                    # benchmark report and chart
 )
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -150,8 +150,39 @@ run_fio() { # DEV JOB [extra fio args]: fio JSON to /tmp/fio.json
 		--output=/tmp/fio.json "$@" >/tmp/fio.err 2>&1
 }
 
+ios() { grep -o '"total_ios":[0-9]*' /tmp/fio.json | cut -d: -f2 | awk '{ s += $1 } END { print s }'; }
+
+# Profile mode: the first device and job, plain, under strace -c, under perf record.
+profile() {
+	local d=${ACTIVE[0]} j=${JOBS%% *} pid sp t0
+	pid=${PID_OF[$d]}
+	t0=$(ticks "$pid")
+	run_fio "$d" "$j"
+	echo "PROFILE: plain $d $j ios=$(ios) ticks=$(($(ticks "$pid") - t0))"
+	strace -c -f -p "$pid" -o /tmp/strace.txt &
+	sp=$!
+	sleep 1
+	run_fio "$d" "$j"
+	kill -INT $sp
+	wait $sp || true
+	echo "PROFILE: strace ios=$(ios)"
+	sed 's/^/PROFILE-STRACE: /' /tmp/strace.txt
+	for scope in "-p $pid" "-a"; do
+		# shellcheck disable=SC2086
+		perf record -q -e cpu-clock -F 1000 -g $scope -o /tmp/perf.data -- sleep "$RUNTIME" 2>/dev/null &
+		sp=$!
+		run_fio "$d" "$j"
+		wait $sp || true
+		echo "PROFILE: perf $scope ios=$(ios)"
+		perf report -i /tmp/perf.data --stdio --no-children --sort comm,dso,symbol --percent-limit 0.7 \
+			-g none 2>/dev/null | sed "s/^/PROFILE-PERF[$scope]: /"
+	done
+}
 if [ -n "${VMTEST_BENCH_PROFILE:-}" ]; then
-	. /extra/profile.sh
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	echo -1 >/proc/sys/kernel/perf_event_paranoid
+	profile
 	exit
 fi
 

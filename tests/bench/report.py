@@ -133,7 +133,7 @@ def fmt(x, nd=0):
 
 
 def ratio_table(devices, jobs, summ):
-    ublk = [d for d in devices if kernel_of(d)]
+    ublk = [d for d in devices if kernel_of(d) and any((d, j) in summ for j in jobs)]
     rows = ["| libublk device | vs | " + " | ".join(JOB_DESC.get(j, j) for j in jobs) + " |",
             "|---|---|" + "---:|" * len(jobs)]
     for d in ublk:
@@ -264,7 +264,7 @@ def main():
     if a.docs:
         with open(os.path.join(HERE, "performance.md.in")) as f:
             doc = f.read()
-        devs_md = "\n".join(f"- `{d}`: {DEV_DESC[d.split('.')[0]]}"
+        devs_md = "\n".join(f"  - `{d}`: {DEV_DESC[d.split('.')[0]]}"
                             + (f", data mode {d.split('.')[1]}" if "." in d else "")
                             for d in devices if d not in skipped)
         for key, val in {"RUN": run_desc, "LOAD": a.host_load, "WALL": str(int(a.wall) // 60),
@@ -272,7 +272,7 @@ def main():
                          "RATIOS": ratio_table(devices, jobs, summ),
                          "TARGETS": targets_table(summ, baseline),
                          "BASELINE": (f"commit {baseline['meta'].get('commit', '?')}" if baseline
-                                      else "none yet: this run is the baseline"),
+                                      else "none: this run is the first"),
                          "TABLE": full_table(devices, jobs, summ), "SKIPPED": skipped_md}.items():
             doc = doc.replace("@" + key + "@", val)
         with open(os.path.join(a.docs, "performance.md"), "w") as f:

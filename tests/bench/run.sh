@@ -3,7 +3,7 @@
 #
 # usage: tests/bench/run.sh [--smoke] [--reps N] [--runtime S] [--out DIR]
 #                           [--devices "D..."] [--jobs "J..."] [--modes "M..."]
-#                           [--ublk PATH] [--no-docs] [--baseline]
+#                           [--ublk PATH] [--no-docs] [--baseline] [--profile]
 #   --smoke     1 rep of 2 s over a reduced device/job set; writes only to --out
 #   --reps      interleaved repetitions (default 3); --runtime s per cell (default 10)
 #   --out       results directory (default build/bench, or build/bench-smoke)
@@ -14,14 +14,16 @@
 #   --ublk      the ublk CLI (default build/ublk)
 #   --no-docs   a full run regenerates docs/performance.md and docs/performance.png
 #               unless this is given; --baseline also stores docs/perf/baseline.json
+#   --profile   instead: strace -c and perf record the first device at the first
+#               job (e.g. --devices null --modes copy --jobs rr4k_qd32) -> DIR/profile.txt
 # Writes DIR/results.json, DIR/table.md, DIR/chart.png, DIR/console.log.
 # Exit status 0 only if every cell produced numbers and every output exists.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '4,18s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-SMOKE='' REPS=3 RUNTIME=10 OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
+PROFILE='' SMOKE='' REPS=3 RUNTIME=10 OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
 DEVICES="null_blk brd loop loop_dio null mem file file_dio"
 JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 rr4k_2x2"
 MODES="copy user_copy zero_copy"
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--ublk) UBLK=$2 && shift ;;
 	--no-docs) DOCS='' ;;
 	--baseline) BASELINE=1 ;;
+	--profile) PROFILE=1 ;;
 	*) usage ;;
 	esac
 	shift
@@ -68,6 +71,14 @@ export VMTEST_BENCH_DEVICES="${devs[*]}" VMTEST_BENCH_SIZE_MB=${BENCH_SIZE_MB:-1
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$(date +%s)
 echo "bench: ${#devs[@]} devices x $njobs jobs x $REPS reps, ${RUNTIME}s per cell (VM limit ${TMO}s)"
+if [ -n "$PROFILE" ]; then
+	export VMTEST_BENCH_PROFILE=1 VMTEST_BENCH_REPS=1
+	VM_TOOLS="${VM_TOOLS:-} strace perf" "$ROOT/tests/vm/run.sh" -m 2G -t 600 -l "$OUT/console.log" \
+		"$HERE/guest.sh" "$UBLK" >"$OUT/vm.out" 2>&1 || { tail "$OUT/vm.out"; exit 1; }
+	grep -a '^PROFILE' "$OUT/console.log" >"$OUT/profile.txt"
+	echo "bench: profile in $OUT/profile.txt"
+	exit 0
+fi
 rc=0
 VM_TOOLS="${VM_TOOLS:-}" "$ROOT/tests/vm/run.sh" -m 2G -t "$TMO" -l "$OUT/console.log" \
 	"$HERE/guest.sh" "$UBLK" >"$OUT/vm.out" 2>&1 || rc=$?
