@@ -150,15 +150,19 @@ run_fio() { # DEV JOB [extra fio args]: fio JSON to /tmp/fio.json
 		--output=/tmp/fio.json "$@" >/tmp/fio.err 2>&1
 }
 
-ios() { grep -o '"total_ios":[0-9]*' /tmp/fio.json | cut -d: -f2 | awk '{ s += $1 } END { print s }'; }
+ios() { tr -d ' \n' </tmp/fio.json | grep -o '"total_ios":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s }'; }
+switches() { # voluntary context switches (sleeps) of all threads of process $1
+	cat /proc/"$1"/task/*/status | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s }'
+}
 
 # Profile mode: the first device and job, plain, under strace -c, under perf record.
 profile() {
-	local d=${ACTIVE[0]} j=${JOBS%% *} pid sp t0
+	local d=${ACTIVE[0]} j=${JOBS%% *} pid sp t0 s0
 	pid=${PID_OF[$d]}
-	t0=$(ticks "$pid")
+	t0=$(ticks "$pid") s0=$(switches "$pid")
 	run_fio "$d" "$j"
-	echo "PROFILE: plain $d $j ios=$(ios) ticks=$(($(ticks "$pid") - t0))"
+	echo "PROFILE: plain $d $j ios=$(ios) ticks=$(($(ticks "$pid") - t0))" \
+		"sleeps=$(($(switches "$pid") - s0))"
 	strace -c -f -p "$pid" -o /tmp/strace.txt &
 	sp=$!
 	sleep 1

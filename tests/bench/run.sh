@@ -4,7 +4,7 @@
 # usage: tests/bench/run.sh [--smoke] [--reps N] [--runtime S] [--out DIR]
 #                           [--devices "D..."] [--jobs "J..."] [--modes "M..."]
 #                           [--ublk PATH] [--no-docs] [--baseline] [--profile]
-#   --smoke     1 rep of 2 s over a reduced device/job set; writes only to --out
+#   --smoke     1 rep of 2 s over a reduced device/job set, 64 MiB; writes only to --out
 #   --reps      interleaved repetitions (default 3); --runtime s per cell (default 10)
 #   --out       results directory (default build/bench, or build/bench-smoke)
 #   --devices   kernel devices (null_blk brd loop loop_dio) and ublk TYPE (null mem
@@ -23,14 +23,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 usage() { sed -n '4,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-PROFILE='' SMOKE='' REPS=3 RUNTIME=10 OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
+PROFILE='' SMOKE='' REPS=3 RUNTIME=10 SIZE_MB=${BENCH_SIZE_MB:-128} OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
 DEVICES="null_blk brd loop loop_dio null mem file file_dio"
 JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 rr4k_2x2"
 MODES="copy user_copy zero_copy"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke)
-		SMOKE=1 REPS=1 RUNTIME=2 DOCS=''
+		SMOKE=1 REPS=1 RUNTIME=2 DOCS='' SIZE_MB=64
 		DEVICES="null_blk brd loop null mem file" JOBS="rr4k_qd32 sr128k_qd8"
 		MODES="copy user_copy zero_copy" ;;
 	--reps) REPS=$2 && shift ;;
@@ -67,7 +67,7 @@ njobs=$(wc -w <<<"$JOBS")
 TMO=$((120 + REPS * ${#devs[@]} * njobs * (RUNTIME + 6)))
 
 export VMTEST_BENCH_REPS=$REPS VMTEST_BENCH_RUNTIME=$RUNTIME VMTEST_BENCH_JOBS=$JOBS
-export VMTEST_BENCH_DEVICES="${devs[*]}" VMTEST_BENCH_SIZE_MB=${BENCH_SIZE_MB:-128}
+export VMTEST_BENCH_DEVICES="${devs[*]}" VMTEST_BENCH_SIZE_MB=$SIZE_MB
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$(date +%s)
 echo "bench: ${#devs[@]} devices x $njobs jobs x $REPS reps, ${RUNTIME}s per cell (VM limit ${TMO}s)"
