@@ -16,12 +16,13 @@
 #               unless this is given; --baseline also stores docs/perf/baseline.json
 #   --profile   instead: strace -c and perf record the first device at the first
 #               job (e.g. --devices null --modes copy --jobs rr4k_qd32) -> DIR/profile.txt
+#               (needs the host's strace and perf: apt-get install strace linux-perf)
 # Writes DIR/results.json, DIR/table.md, DIR/chart.png, DIR/console.log.
 # Exit status 0 only if every cell produced numbers and every output exists.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '4,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 PROFILE='' SMOKE='' REPS=3 RUNTIME=10 SIZE_MB=${BENCH_SIZE_MB:-128} OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
 DEVICES="null_blk brd loop loop_dio null mem file file_dio"
@@ -68,9 +69,6 @@ TMO=$((120 + REPS * ${#devs[@]} * njobs * (RUNTIME + 6)))
 
 export VMTEST_BENCH_REPS=$REPS VMTEST_BENCH_RUNTIME=$RUNTIME VMTEST_BENCH_JOBS=$JOBS
 export VMTEST_BENCH_DEVICES="${devs[*]}" VMTEST_BENCH_SIZE_MB=$SIZE_MB
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-T0=$(date +%s)
-echo "bench: ${#devs[@]} devices x $njobs jobs x $REPS reps, ${RUNTIME}s per cell (VM limit ${TMO}s)"
 if [ -n "$PROFILE" ]; then
 	export VMTEST_BENCH_PROFILE=1 VMTEST_BENCH_REPS=1
 	VM_TOOLS="${VM_TOOLS:-} strace perf" "$ROOT/tests/vm/run.sh" -m 2G -t 600 -l "$OUT/console.log" \
@@ -79,6 +77,9 @@ if [ -n "$PROFILE" ]; then
 	echo "bench: profile in $OUT/profile.txt"
 	exit 0
 fi
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+T0=$(date +%s)
+echo "bench: ${#devs[@]} devices x $njobs jobs x $REPS reps, ${RUNTIME}s per cell (VM limit ${TMO}s)"
 rc=0
 VM_TOOLS="${VM_TOOLS:-}" "$ROOT/tests/vm/run.sh" -m 2G -t "$TMO" -l "$OUT/console.log" \
 	"$HERE/guest.sh" "$UBLK" >"$OUT/vm.out" 2>&1 || rc=$?
