@@ -9,6 +9,7 @@ PKGS=(
   qemu-system-x86 busybox-static xz-utils zstd cpio kmod # real-kernel VM tests
   fio e2fsprogs util-linux debian-archive-keyring        # tools used inside the VM
   golang-go                                              # Go binding (Go 1.19)
+  gnuplot-nox python3                                    # benchmark report and chart
 )
 # Rust binding: a rustup toolchain if there is one, else Debian's.
 if ! command -v cargo >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
