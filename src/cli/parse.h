@@ -30,8 +30,9 @@ struct AddArgs {
   bool read_only = false;
   std::string file;       // --type file: the backing file or block device
   bool buffered = false;  // --type file: no O_DIRECT
-  // Data mode name (uapi::DataModeName); empty = copy. --user-copy and
-  // --zero-copy are short for --data-mode user-copy / zero-copy.
+  // Data mode name (uapi::DataModeName); empty = auto (the fastest the
+  // kernel and backend allow). --user-copy and --zero-copy are short for
+  // --data-mode user-copy / zero-copy.
   std::string data_mode;
 };
 

@@ -25,6 +25,8 @@ struct Io {
   // hand (manual mode, or auto registration failed) / are registered now.
   bool needs_reg = false;
   bool registered = false;
+  // Free for the backend (queue thread): 0 when the device starts.
+  uint32_t backend_state = 0;
 };
 
 // Finishes `io` with `result` (bytes done, or -errno). Callable from any

@@ -238,12 +238,9 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
         case TagStates::Action::kGetData:  // a WRITE: let the kernel fill the buffer
           QueueUblkCmd(uapi::IoCmdOp::kNeedGetData, ud.tag, 0);
           break;
-        case TagStates::Action::kIgnore:
-          Bump(stats_.protocol_violations, uint64_t{1});
-          break;
+        case TagStates::Action::kIgnore: Bump(stats_.protocol_violations, uint64_t{1}); break;
         case TagStates::Action::kDied:
-          if (cqe->res != uapi::kIoResAbort)
-            Bump(stats_.kernel_errors, uint64_t{1});
+          if (cqe->res != uapi::kIoResAbort) Bump(stats_.kernel_errors, uint64_t{1});
           break;
       }
       break;
@@ -284,8 +281,7 @@ void Queue::Dispatch(uint16_t tag) {
       cfg_.plan.zero_copy_file_ops &&
       (cfg_.plan.mode == uapi::DataMode::kZeroCopyManual || (io->req.flags & uapi::kIoFNeedRegBuf));
   if (io->req.op == uapi::kOpWrite) {
-    if (cfg_.plan.kernel_copies())
-      Bump(stats_.bytes_copied, uint64_t{io->req.length});
+    if (cfg_.plan.kernel_copies()) Bump(stats_.bytes_copied, uint64_t{io->req.length});
     if (cfg_.plan.server_copies) {
       if (const int e = CopyIn(io)) {
         io->completing.store(true, std::memory_order_relaxed);

@@ -57,8 +57,8 @@ need_ext4_img() {
 }
 
 # ---- devices: setup prints the block device path --------------------------------
-mode_flag() { # data mode -> `ublk add` flag; unknown modes are refused by `ublk add`
-	case $1 in copy) ;; user_copy) echo --user-copy ;; *) echo "--${1//_/-}" ;; esac
+mode_flag() { # data mode -> `ublk add` option; unknown modes are refused by `ublk add`
+	echo "--data-mode ${1//_/-}"
 }
 
 setup_kernel() {
