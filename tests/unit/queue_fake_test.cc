@@ -240,5 +240,43 @@ TEST_F(QueueFake, ZeroCopyFileOpsHaveNoBuffersAndCopyNothing) {
   EXPECT_EQ(q.stats().requests.load(), 2u);
 }
 
+// Zero copy, automatic registration: a request the kernel could not
+// register (UBLK_IO_F_NEED_REG_BUF) is marked for registration by hand;
+// the others are not. In manual mode every request is.
+TEST_F(QueueFake, NeedRegBufFallbackMarksTheRequest) {
+  struct Probe : Backend {
+    BackendCaps Caps() const override { return {.file_ops_only = true}; }
+    void Submit(Io* io) override {
+      marked.push_back(io->needs_reg);
+      CompleteIo(io, static_cast<int32_t>(io->req.length));
+    }
+    std::vector<bool> marked;
+  };
+  for (const bool manual : {false, true}) {
+    Probe probe;
+    QueueConfig cfg;
+    cfg.depth = kDepth;
+    cfg.buffer_bytes = kBuf;
+    cfg.limits.dev_sectors = kSectors;
+    cfg.limits.buffer_bytes = kBuf;
+    cfg.limits.ops_mask = uapi::OpBit(uapi::kOpRead);
+    cfg.plan =
+        uapi::DataPlan{.mode = manual ? uapi::DataMode::kZeroCopyManual : uapi::DataMode::kZeroCopy,
+                       .auto_buf_reg = !manual,
+                       .zero_copy_file_ops = true};
+    Queue q(cfg, &probe);
+    ASSERT_TRUE(q.SetupForTesting(descs_, &sink_).ok());
+    for (uint32_t flags : {0u, uapi::kIoFNeedRegBuf}) {
+      descs_[2] = {uapi::kOpRead | flags, 8, 0, 0};
+      q.InjectCqeForTesting(
+          uapi::EncodeUserData({.tag = 2, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}),
+          uapi::kIoResOk);
+    }
+    ASSERT_EQ(probe.marked.size(), 2u);
+    EXPECT_EQ(probe.marked[0], manual) << "no fallback flag";
+    EXPECT_TRUE(probe.marked[1]) << "NEED_REG_BUF";
+  }
+}
+
 }  // namespace
 }  // namespace ublk
