@@ -89,11 +89,13 @@ std::optional<uint64_t> ModelSize(absl::string_view t) {
   return out;
 }
 
-bool ModelDataMode(absl::string_view v) {
-  for (const char* m :
-       {"copy", "need-get-data", "user-copy", "zero-copy", "auto", "zero-copy-manual"})
-    if (v == m) return true;
-  return false;
+// The documented mode names, in the order of their values.
+std::optional<ublk::uapi::DataMode> ModelDataMode(absl::string_view v) {
+  static constexpr const char* kNames[] = {"copy",      "need-get-data", "user-copy",
+                                           "zero-copy", "auto",          "zero-copy-manual"};
+  for (uint8_t m = 0; m < 6; ++m)
+    if (v == kNames[m]) return static_cast<ublk::uapi::DataMode>(m);
+  return std::nullopt;
 }
 
 std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
@@ -116,9 +118,9 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
     if (!mode_flag && i + 1 >= t.size()) return std::nullopt;
     const absl::string_view v = mode_flag ? opt.substr(2) : t[++i];
     if (mode_flag || opt == "--data-mode") {
-      if (!ModelDataMode(v)) return std::nullopt;
-      if (!a.data_mode.empty() && a.data_mode != v) return std::nullopt;
-      a.data_mode = std::string(v);
+      const auto mode = ModelDataMode(v);
+      if (!mode || (a.data_mode && *a.data_mode != *mode)) return std::nullopt;
+      a.data_mode = *mode;
     } else if (opt == "--type" || opt == "-t") {
       a.type = std::string(v);
     } else if (opt == "--size" || opt == "-s") {

@@ -100,9 +100,7 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   if (a.max_io) s.max_io_bytes = a.max_io;
   s.dev_id = a.id < 0 ? uapi::kAutoDevId : static_cast<uint32_t>(a.id);
   s.read_only = a.read_only;
-  s.data_mode = uapi::DataMode::kAuto;  // the CLI serves as fast as it can
-  if (!a.data_mode.empty() && !uapi::DataModeFromName(a.data_mode, &s.data_mode))
-    return ErrnoError(EINVAL, absl::StrCat("unknown data mode ", a.data_mode));
+  s.data_mode = a.data_mode.value_or(uapi::DataMode::kAuto);  // serve as fast as it can
   if (!a.size.empty()) {
     UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));
   }

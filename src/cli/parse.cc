@@ -101,8 +101,8 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
       return Bad(absl::StrCat("unknown data mode '", mode,
                               "' (copy, need-get-data, user-copy, zero-copy, "
                               "zero-copy-manual, auto)"));
-    if (!a.data_mode.empty() && a.data_mode != mode) return Bad("give one data mode");
-    a.data_mode = std::string(mode);
+    if (a.data_mode && *a.data_mode != m) return Bad("give one data mode");
+    a.data_mode = m;
   } else if (opt == "--type" || opt == "-t") {
     a.type = std::string(v);
   } else if (opt == "--size" || opt == "-s") {

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "uapi/data_mode.h"
 
 namespace ublk::cli {
 
@@ -30,10 +32,10 @@ struct AddArgs {
   bool read_only = false;
   std::string file;       // --type file: the backing file or block device
   bool buffered = false;  // --type file: no O_DIRECT
-  // Data mode name (uapi::DataModeName); empty = auto (the fastest the
+  // --data-mode NAME (uapi::DataModeName); unset = auto (the fastest the
   // kernel and backend allow). --user-copy and --zero-copy are short for
   // --data-mode user-copy / zero-copy.
-  std::string data_mode;
+  std::optional<uapi::DataMode> data_mode;
 };
 
 // Parses the arguments after "add". Unknown options and missing values are

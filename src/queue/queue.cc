@@ -153,23 +153,33 @@ io_uring_sqe* Queue::GetSqe() {
   return sqe;
 }
 
-void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
-  if (sink_) return sink_->OnCommand(op, tag, result);
+// One ublk I/O command (a URING_CMD on the char device, fixed file 0) for
+// `tag`: the SQE, or nullptr if the ring has no room (unreachable after the
+// flush in GetSqe; the tag would then stay owned).
+io_uring_sqe* Queue::PrepIoCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result, uint64_t addr,
+                               uint64_t user_data) {
   io_uring_sqe* sqe = GetSqe();
-  if (!sqe) return;  // unreachable after a flush; the tag would stay owned
+  if (!sqe) return nullptr;
   std::memset(sqe, 0, sizeof(*sqe));
   sqe->opcode = IORING_OP_URING_CMD;
   sqe->fd = 0;  // registered file index of /dev/ublkcN
   sqe->flags = IOSQE_FIXED_FILE;
   sqe->cmd_op = static_cast<uint32_t>(op);
-  sqe->user_data = UserData(uapi::SqeKind::kUblkCmd, tag);
+  sqe->user_data = user_data;
   uapi::IoCmd cmd{};
   cmd.q_id = cfg_.q_id;
   cmd.tag = tag;
   cmd.result = result;
-  if (cfg_.plan.kernel_copies()) cmd.addr = reinterpret_cast<uintptr_t>(ios_[tag].buf);
+  cmd.addr = addr;
   std::memcpy(sqe->cmd, &cmd, sizeof(cmd));
-  if (cfg_.plan.auto_buf_reg && op != uapi::IoCmdOp::kNeedGetData)
+  return sqe;
+}
+
+void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
+  if (sink_) return sink_->OnCommand(op, tag, result);
+  const uint64_t addr = cfg_.plan.kernel_copies() ? reinterpret_cast<uintptr_t>(ios_[tag].buf) : 0;
+  io_uring_sqe* sqe = PrepIoCmd(op, tag, result, addr, UserData(uapi::SqeKind::kUblkCmd, tag));
+  if (sqe && cfg_.plan.auto_buf_reg && op != uapi::IoCmdOp::kNeedGetData)
     sqe->addr = uapi::EncodeAutoBufReg(tag, uapi::kAutoBufRegFallback);
 }
 
@@ -177,20 +187,11 @@ void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
 // pages into (or take them out of) sparse-table slot `tag`. A successful one
 // posts no CQE; a failed one is counted (and fails a linked op).
 void Queue::QueueBufCmd(uapi::IoCmdOp op, uint16_t tag, bool link) {
-  io_uring_sqe* sqe = GetSqe();
-  if (!sqe) return;
-  std::memset(sqe, 0, sizeof(*sqe));
-  sqe->opcode = IORING_OP_URING_CMD;
-  sqe->fd = 0;
-  sqe->flags = IOSQE_FIXED_FILE | IOSQE_CQE_SKIP_SUCCESS | (link ? IOSQE_IO_LINK : 0);
-  sqe->cmd_op = static_cast<uint32_t>(op);
   const bool reg = op == uapi::IoCmdOp::kRegisterIoBuf;
-  sqe->user_data = uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kBufCmd, .aux = reg});
-  uapi::IoCmd cmd{};
-  cmd.q_id = cfg_.q_id;
-  cmd.tag = tag;
-  cmd.addr = tag;  // sparse-table slot
-  std::memcpy(sqe->cmd, &cmd, sizeof(cmd));
+  io_uring_sqe* sqe =
+      PrepIoCmd(op, tag, 0, /*addr=sparse-table slot*/ tag,
+                uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kBufCmd, .aux = reg}));
+  if (sqe) sqe->flags |= IOSQE_CQE_SKIP_SUCCESS | (link ? IOSQE_IO_LINK : 0);
 }
 
 void Queue::ArmWakeup() {

@@ -104,6 +104,8 @@ class Queue {
   absl::Status AllocBuffers();
   void QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result);
   void QueueBufCmd(uapi::IoCmdOp op, uint16_t tag, bool link);
+  io_uring_sqe* PrepIoCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result, uint64_t addr,
+                          uint64_t user_data);
   io_uring_sqe* GetSqe();
   int PrepFixedRw(Io* io, int fd, FileOp op, uint64_t offset, bool dsync);
   void ArmWakeup();

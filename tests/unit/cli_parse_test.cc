@@ -71,13 +71,13 @@ TEST(ParseAdd, FileType) {
 TEST(ParseAdd, DataModes) {
   auto a = ParseAddArgs({"--type", "mem", "--user-copy", "--size", "1G"});
   ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(a->data_mode, "user-copy");
+  EXPECT_EQ(a->data_mode, uapi::DataMode::kUserCopy);
   a = ParseAddArgs({"--type", "file", "--file", "x", "--zero-copy"});
   ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(a->data_mode, "zero-copy");
+  EXPECT_EQ(a->data_mode, uapi::DataMode::kZeroCopy);
   a = ParseAddArgs({"--type", "file", "--file", "x", "--data-mode", "zero-copy-manual"});
   ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(a->data_mode, "zero-copy-manual");
+  EXPECT_EQ(a->data_mode, uapi::DataMode::kZeroCopyManual);
   EXPECT_TRUE(
       ParseAddArgs({"--type", "null", "--size", "1G", "--data-mode", "user-copy", "--user-copy"})
           .ok());  // the same mode twice
