@@ -14,7 +14,8 @@
 //           type must end up null, mem or file; size non-empty unless file;
 //           --file exactly with --type file; --buffered only with file;
 //           --data-mode NAME, --user-copy, --zero-copy: one mode name of
-//           copy need-get-data user-copy zero-copy zero-copy-manual auto
+//           copy need-get-data user-copy zero-copy zero-copy-manual auto;
+//           --affinity one of auto queue none
 //   del   = "--all"/"-a" flag, "--id"/"-n" [0,2^20); exactly one of the two
 // Every refusal must carry EINVAL and a non-empty message.
 #include <cerrno>
@@ -121,6 +122,16 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
       const auto mode = ModelDataMode(v);
       if (!mode || (a.data_mode && *a.data_mode != *mode)) return std::nullopt;
       a.data_mode = *mode;
+    } else if (opt == "--affinity") {
+      static constexpr const char* kPolicies[] = {"auto", "queue", "none"};
+      bool known = false;
+      for (uint8_t p = 0; p < 3; ++p) {
+        if (v == kPolicies[p]) {
+          a.affinity = static_cast<ublk::uapi::QueueAffinity>(p);
+          known = true;
+        }
+      }
+      if (!known) return std::nullopt;
     } else if (opt == "--type" || opt == "-t") {
       a.type = std::string(v);
     } else if (opt == "--size" || opt == "-s") {
@@ -254,7 +265,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(a.type == m.type && a.size == m.size && a.queues == m.queues && a.depth == m.depth &&
                a.id == m.id && a.max_io == m.max_io && a.block_size == m.block_size &&
                a.foreground == m.foreground && a.read_only == m.read_only && a.file == m.file &&
-               a.buffered == m.buffered && a.data_mode == m.data_mode);
+               a.buffered == m.buffered && a.data_mode == m.data_mode && a.affinity == m.affinity);
   } else {
     CheckRefusal(add.status());
   }

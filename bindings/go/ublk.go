@@ -72,6 +72,19 @@ const (
 	DataModeZeroCopyManual DataMode = 5
 )
 
+// QueueAffinity says which CPUs each queue thread may run on
+// (UBLK_QUEUE_AFFINITY_*).
+type QueueAffinity uint32
+
+const (
+	// QueueAffinityAuto pins to the queue's CPUs when they are two or more.
+	QueueAffinityAuto QueueAffinity = 0
+	// QueueAffinityQueueCPUs always pins to the queue's CPUs.
+	QueueAffinityQueueCPUs QueueAffinity = 1
+	// QueueAffinityNone never pins.
+	QueueAffinityNone QueueAffinity = 2
+)
+
 // Config describes a device. Zero fields keep libublk's defaults (1 queue
 // of depth 64, 512-byte blocks, 512 KiB max I/O, automatic id, writable,
 // non-rotational, copy mode, 30 s control timeout). Size is required.
@@ -89,6 +102,7 @@ type Config struct {
 	Rotational        bool
 	DataMode          DataMode // a mode the kernel lacks: Create fails with EOPNOTSUPP
 	IOMin, IOOpt      uint32   // I/O size hints; 0: the defaults
+	QueueAffinity     QueueAffinity
 	CtrlTimeout       time.Duration
 }
 
@@ -148,6 +162,9 @@ func (c *Config) apply(cfg *C.ublk_config) error {
 		}},
 		{c.DataMode != DataModeCopy, "ublk_config_set_data_mode", func() C.int {
 			return C.ublk_config_set_data_mode(cfg, C.uint32_t(c.DataMode))
+		}},
+		{c.QueueAffinity != QueueAffinityAuto, "ublk_config_set_queue_affinity", func() C.int {
+			return C.ublk_config_set_queue_affinity(cfg, C.uint32_t(c.QueueAffinity))
 		}},
 		{c.IOMin != 0 || c.IOOpt != 0, "ublk_config_set_io_hints", func() C.int {
 			return C.ublk_config_set_io_hints(cfg, C.uint32_t(c.IOMin), C.uint32_t(c.IOOpt))

@@ -30,6 +30,7 @@ func TestCreateReportsSetterErrors(t *testing.T) {
 		{Config{Size: 64 << 20, MaxIOSize: 1000}, "ublk_config_set_max_io_size", syscall.EINVAL},
 		{Config{Size: 64 << 20, DataMode: 77}, "ublk_config_set_data_mode", syscall.EINVAL},
 		{Config{Size: 64 << 20, IOMin: 3000}, "ublk_config_set_io_hints", syscall.EINVAL},
+		{Config{Size: 64 << 20, QueueAffinity: 7}, "ublk_config_set_queue_affinity", syscall.EINVAL},
 	}
 	for _, c := range cases {
 		before := liveHandles.Load()

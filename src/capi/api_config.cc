@@ -154,6 +154,15 @@ int ublk_config_set_io_hints(ublk_config* cfg, uint32_t io_min, uint32_t io_opt)
   });
 }
 
+int ublk_config_set_queue_affinity(ublk_config* cfg, uint32_t policy) noexcept {
+  return Set("ublk_config_set_queue_affinity", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
+    if (policy > ublk::uapi::kMaxQueueAffinity)
+      return ErrnoError(EINVAL, absl::StrCat("unknown queue affinity policy ", policy));
+    s.queue_affinity = static_cast<ublk::uapi::QueueAffinity>(policy);
+    return absl::OkStatus();
+  });
+}
+
 int ublk_config_set_ctrl_timeout_ms(ublk_config* cfg, uint32_t ms) noexcept {
   return Call("ublk_config_set_ctrl_timeout_ms", [&]() -> absl::Status {
     if (!cfg) return NullArg("cfg");

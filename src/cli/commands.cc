@@ -101,6 +101,7 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   s.dev_id = a.id < 0 ? uapi::kAutoDevId : static_cast<uint32_t>(a.id);
   s.read_only = a.read_only;
   s.data_mode = a.data_mode.value_or(uapi::DataMode::kAuto);  // serve as fast as it can
+  s.queue_affinity = a.affinity;
   if (!a.size.empty()) {
     UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));
   }

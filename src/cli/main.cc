@@ -19,6 +19,8 @@ void Usage(FILE* out) {
                "                                 default auto: zero copy for files where the\n"
                "                                 kernel has it, else copy\n"
                "      [--user-copy] [--zero-copy]     short for --data-mode user-copy|zero-copy\n"
+               "      [--affinity auto|queue|none]  CPUs of the queue threads; default auto:\n"
+               "                                 the queue's CPUs unless it has only one\n"
                "                                 create and serve a device; prints its path\n"
                "  list                           devices: id, state, queues, depth, size, pid\n"
                "  del --id N | --all             stop and delete devices\n"

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "uapi/affinity.h"
 #include "uapi/data_mode.h"
 #include "util/status.h"
 
@@ -103,6 +104,9 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
                               "zero-copy-manual, auto)"));
     if (a.data_mode && *a.data_mode != m) return Bad("give one data mode");
     a.data_mode = m;
+  } else if (opt == "--affinity") {
+    if (!uapi::QueueAffinityFromName(v, &a.affinity))
+      return Bad(absl::StrCat("unknown affinity '", v, "' (auto, queue, none)"));
   } else if (opt == "--type" || opt == "-t") {
     a.type = std::string(v);
   } else if (opt == "--size" || opt == "-s") {

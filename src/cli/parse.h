@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "uapi/affinity.h"
 #include "uapi/data_mode.h"
 
 namespace ublk::cli {
@@ -36,6 +37,8 @@ struct AddArgs {
   // kernel and backend allow). --user-copy and --zero-copy are short for
   // --data-mode user-copy / zero-copy.
   std::optional<uapi::DataMode> data_mode;
+  // --affinity auto|queue|none (uapi::QueueAffinityName).
+  uapi::QueueAffinity affinity = uapi::QueueAffinity::kAuto;
 };
 
 // Parses the arguments after "add". Unknown options and missing values are

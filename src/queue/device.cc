@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -90,6 +91,9 @@ absl::Status Device::AddAndConfigure() {
 
 void Device::QueueThread(size_t index, cpu_set_t cpus) {
   Queue* q = queues_[index].get();
+  // "ublkq<queue>" in top -H and /proc/PID/task/*/comm (15 chars at most).
+  const std::string name = absl::StrCat("ublkq", index);
+  (void)pthread_setname_np(pthread_self(), name.c_str());
   if (CPU_COUNT(&cpus) > 0) (void)pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
   absl::Status s = q->Setup();
   {
@@ -124,11 +128,13 @@ absl::Status Device::StartQueues() {
     queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
   }
   for (size_t i = 0; i < queues_.size(); ++i) {
-    cpu_set_t cpus;
-    CPU_ZERO(&cpus);
-    if (!control_->GetQueueAffinity(info_.dev_id, static_cast<uint16_t>(i), &cpus).ok())
-      CPU_ZERO(&cpus);  // not fatal: the thread just is not pinned
-    threads_.emplace_back(&Device::QueueThread, this, i, cpus);
+    cpu_set_t queue_cpus;
+    CPU_ZERO(&queue_cpus);
+    if (spec_.queue_affinity != uapi::QueueAffinity::kNone &&
+        !control_->GetQueueAffinity(info_.dev_id, static_cast<uint16_t>(i), &queue_cpus).ok())
+      CPU_ZERO(&queue_cpus);  // not fatal: the thread just is not pinned
+    threads_.emplace_back(&Device::QueueThread, this, i,
+                          uapi::QueueThreadCpus(spec_.queue_affinity, queue_cpus));
   }
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return queues_ready_ == queues_.size(); });

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "uapi/abi.h"
+#include "uapi/affinity.h"
 #include "uapi/data_mode.h"
 
 namespace ublk::uapi {
@@ -36,7 +37,8 @@ struct DeviceSpec {
   bool discard = false;
   bool write_zeroes = false;
   DataMode data_mode = DataMode::kCopy;  // its kF* bits are added at create
-  uint64_t kernel_flags = 0;             // other kF* bits to request at ADD_DEV
+  QueueAffinity queue_affinity = QueueAffinity::kAuto;
+  uint64_t kernel_flags = 0;  // other kF* bits to request at ADD_DEV
 };
 
 // The rules each field obeys on its own (size 0 = not set yet). The config

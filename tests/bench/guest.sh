@@ -57,8 +57,10 @@ need_ext4_img() {
 }
 
 # ---- devices: setup prints the block device path --------------------------------
-mode_flag() { # data mode -> `ublk add` option; unknown modes are refused by `ublk add`
-	echo "--data-mode ${1//_/-}"
+mode_flag() { # MODE[@AFFINITY] -> `ublk add` options; unknown names are refused by `ublk add`
+	local m=${1%@*}
+	echo "--data-mode ${m//_/-}"
+	[ "$m" = "$1" ] || echo "--affinity ${1#*@}"
 }
 
 setup_kernel() {

@@ -53,6 +53,13 @@ def kernel_of(dev):
     return KERNEL_OF.get(dev.split(".")[0]) if "." in dev else None
 
 
+def dev_desc(dev):  # "null", "null.copy" or "null.copy@queue"
+    typ, _, rest = dev.partition(".")
+    mode, _, affinity = rest.partition("@")
+    return (DEV_DESC[typ] + (f", data mode {mode}" if mode else "")
+            + (f", queue threads `--affinity {affinity}`" if affinity else ""))
+
+
 def parse_cell(m):
     rep, dev, job, ticks, hz, js = m.groups()
     job_json = json.loads(js)["jobs"][0]
@@ -283,9 +290,7 @@ def main():
     if a.docs:
         with open(os.path.join(HERE, "performance.md.in")) as f:
             doc = f.read()
-        devs_md = "\n".join(f"  - `{d}`: {DEV_DESC[d.split('.')[0]]}"
-                            + (f", data mode {d.split('.')[1]}" if "." in d else "")
-                            for d in devices if d not in skipped)
+        devs_md = "\n".join(f"  - `{d}`: {dev_desc(d)}" for d in devices if d not in skipped)
         for key, val in {"RUN": run_desc, "SIZE": meta.get("size_mb", "?"), "LOAD": a.host_load,
                          "WALL": str(int(a.wall) // 60),
                          "FEATURES": meta.get("features", "?"), "DEVICES": devs_md,

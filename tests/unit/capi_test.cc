@@ -48,6 +48,11 @@ TEST(CApi, SettersRefuseBadValuesWithMessage) {
   EXPECT_NE(std::strstr(ublk_last_error(), "optimal I/O size"), nullptr) << ublk_last_error();
   EXPECT_EQ(ublk_config_set_io_hints(c.cfg, 256, 0), -EINVAL);  // below the block size
   EXPECT_EQ(ublk_config_set_io_hints(c.cfg, 4096, 1 << 20), 0);
+  EXPECT_EQ(ublk_config_set_queue_affinity(c.cfg, 3), -EINVAL);
+  EXPECT_NE(std::strstr(ublk_last_error(), "unknown queue affinity policy 3"), nullptr);
+  for (uint32_t p :
+       {UBLK_QUEUE_AFFINITY_AUTO, UBLK_QUEUE_AFFINITY_QUEUE_CPUS, UBLK_QUEUE_AFFINITY_NONE})
+    EXPECT_EQ(ublk_config_set_queue_affinity(c.cfg, p), 0) << p;
 }
 
 // Each bad create must call free_user_data exactly once and leave *out alone.

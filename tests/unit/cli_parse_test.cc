@@ -51,6 +51,19 @@ TEST(ParseDel, Forms) {
   EXPECT_FALSE(ParseDelArgs({"--id", "x"}).ok());
 }
 
+TEST(ParseAdd, Affinity) {
+  auto a = ParseAddArgs({"--type", "mem", "--size", "1G"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->affinity, uapi::QueueAffinity::kAuto);
+  a = ParseAddArgs({"--type", "mem", "--size", "1G", "--affinity", "queue"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->affinity, uapi::QueueAffinity::kQueueCpus);
+  auto bad = ParseAddArgs({"--type", "mem", "--size", "1G", "--affinity", "0-1"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown affinity '0-1'"), std::string::npos);
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--affinity"}).ok());
+}
+
 }  // namespace
 }  // namespace ublk::cli
 

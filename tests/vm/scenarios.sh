@@ -343,6 +343,42 @@ case_del_all() {
 	cat /tmp/err
 }
 
+# Queue threads ("ublkq<N>") may run where --affinity says, judged against
+# the kernel's own queue-to-CPU map (/sys/block/ublkbN/mq/<q>/cpu_list).
+cpu_expand() { # "0-2,5" or "0, 1" -> "0 1 2 5 "
+	echo "$1" | tr ',' '\n' | tr -d ' ' |
+		awk -F- 'NF { hi = NF > 1 ? $2 : $1; for (i = $1; i <= hi; i++) printf "%d ", i }'
+}
+check_affinity() { # POLICY QUEUES
+	d=$(add_dev --type null --size 64M --queues "$2" --affinity "$1")
+	dpid=$(ublk list | awk -v id="${d#/dev/ublkb}" '$1 == id { print $6 }')
+	online=$(cpu_expand "$(cat /sys/devices/system/cpu/online)")
+	n=0
+	for t in /proc/"$dpid"/task/*; do
+		name=$(cat "$t/comm")
+		case $name in ublkq*) n=$((n + 1)) ;; *) continue ;; esac
+		qcpus=$(cpu_expand "$(cat /sys/block/"${d#/dev/}"/mq/"${name#ublkq}"/cpu_list)")
+		got=$(cpu_expand "$(awk '/^Cpus_allowed_list/ { print $2 }' "$t/status")")
+		case $1 in
+		queue) want=$qcpus ;;
+		none) want=$online ;;
+		auto) if [ "$(echo "$qcpus" | wc -w)" -ge 2 ]; then want=$qcpus; else want=$online; fi ;;
+		esac
+		echo "affinity $1, $2 queues: $name may run on [$got] (queue CPUs [$qcpus])"
+		[ "$got" = "$want" ] || fail "$name: CPUs [$got], want [$want]"
+	done
+	[ $n = "$2" ] || fail "$n queue threads named ublkq*, want $2"
+	ublk del --id "${d#/dev/ublkb}"
+}
+case_affinity() {
+	[ "$(nproc)" -ge 2 ] || fail "needs 2 CPUs to tell the policies apart"
+	check_affinity queue 2
+	check_affinity auto 2
+	check_affinity none 2
+	check_affinity auto 1
+	no_devices
+}
+
 # ---- Rust and Go bindings: the examples (ublk_example_rust, ublk_example_go)
 
 binding_ramdisk() {
@@ -431,6 +467,7 @@ clean; run_case file_tmpfs 300 case_file_tmpfs
 clean; run_case file_fio_direct 300 case_file_fio_direct
 clean; run_case file_discard 300 case_file_discard
 clean; run_case attributes 120 case_attributes
+clean; run_case affinity 120 case_affinity
 for m in copy need-get-data user-copy zero-copy zero-copy-manual auto; do
 	clean; run_case "mode_$(echo $m | tr - _)" 300 case_mode $m
 done

@@ -24,6 +24,10 @@ pub const UBLK_DATA_MODE_ZERO_COPY: u32 = 3;
 pub const UBLK_DATA_MODE_AUTO: u32 = 4;
 pub const UBLK_DATA_MODE_ZERO_COPY_MANUAL: u32 = 5;
 
+pub const UBLK_QUEUE_AFFINITY_AUTO: u32 = 0;
+pub const UBLK_QUEUE_AFFINITY_QUEUE_CPUS: u32 = 1;
+pub const UBLK_QUEUE_AFFINITY_NONE: u32 = 2;
+
 pub const UBLK_OP_READ: u32 = 0;
 pub const UBLK_OP_WRITE: u32 = 1;
 pub const UBLK_OP_FLUSH: u32 = 2;
@@ -152,6 +156,7 @@ extern "C" {
     pub fn ublk_config_set_rotational(cfg: *mut ublk_config, rotational: c_int) -> c_int;
     pub fn ublk_config_set_io_hints(cfg: *mut ublk_config, io_min: u32, io_opt: u32) -> c_int;
     pub fn ublk_config_set_data_mode(cfg: *mut ublk_config, mode: u32) -> c_int;
+    pub fn ublk_config_set_queue_affinity(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_ctrl_timeout_ms(cfg: *mut ublk_config, ms: u32) -> c_int;
 
     pub fn ublk_io_op(io: *const ublk_io) -> u32;

@@ -50,6 +50,17 @@ impl DataMode {
     }
 }
 
+/// Which CPUs each queue thread may run on (`UBLK_QUEUE_AFFINITY_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueAffinity {
+    /// The queue's CPUs when they are two or more, else not pinned.
+    Auto,
+    /// Always the queue's CPUs.
+    QueueCpus,
+    /// Never pinned.
+    None,
+}
+
 /// Configuration of a device, then `create`/`create_async`. Every setter is
 /// checked by the library at once and returns its error (`EINVAL` with a
 /// message naming the setter); cross-field rules are checked by `create`
@@ -128,6 +139,16 @@ impl DeviceBuilder {
     /// makes `create` fail with `EOPNOTSUPP` naming the kernel feature.
     pub fn data_mode(&mut self, mode: DataMode) -> Result<&mut Self> {
         let rc = unsafe { sys::ublk_config_set_data_mode(self.raw, mode.to_raw()) };
+        self.set(rc)
+    }
+    /// Where the queue threads run (default `Auto`).
+    pub fn queue_affinity(&mut self, policy: QueueAffinity) -> Result<&mut Self> {
+        let raw = match policy {
+            QueueAffinity::Auto => sys::UBLK_QUEUE_AFFINITY_AUTO,
+            QueueAffinity::QueueCpus => sys::UBLK_QUEUE_AFFINITY_QUEUE_CPUS,
+            QueueAffinity::None => sys::UBLK_QUEUE_AFFINITY_NONE,
+        };
+        let rc = unsafe { sys::ublk_config_set_queue_affinity(self.raw, raw) };
         self.set(rc)
     }
     /// I/O size hints (minimum_io_size / optimal_io_size in sysfs): powers

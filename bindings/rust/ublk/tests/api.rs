@@ -54,6 +54,8 @@ fn setter_errors_carry_errno_and_message() {
         "{}",
         e.message()
     );
+    b.queue_affinity(ublk::QueueAffinity::None).unwrap();
+    b.queue_affinity(ublk::QueueAffinity::Auto).unwrap();
     // Every data mode is accepted here; the kernel decides at create.
     b.data_mode(ublk::DataMode::ZeroCopy).unwrap();
     b.data_mode(ublk::DataMode::Copy).unwrap();
