@@ -29,12 +29,18 @@ struct FileInfo {
   bool block_device = false;
   bool punch_hole = false;  // fallocate PUNCH_HOLE works: discard
   bool zero_range = false;  // fallocate ZERO_RANGE works: write-zeroes
+  // On tmpfs or ramfs: the data is in memory, and io_uring cannot read or
+  // write such a file without blocking, so it would hand every request to an
+  // io-wq worker thread. The backend copies with pread/pwrite in the queue
+  // thread instead (no thread hop; the copy is what a worker would do).
+  bool in_memory = false;
 };
 
 // Opens `path` read-write, with O_DIRECT unless `buffered` or unsupported.
 absl::StatusOr<FileInfo> OpenBackingFile(const std::string& path, bool buffered);
 
-// The `file` backend over an opened file: I/O on the queue's own io_uring;
+// The `file` backend over an opened file: I/O on the queue's own io_uring
+// (reads and writes of an in_memory file: pread/pwrite in the queue thread);
 // flush = fdatasync, FUA = RWF_DSYNC, discard = punch hole, write-zeroes =
 // zero range (NOUNMAP) or punch hole. Advertises only what the file supports.
 std::unique_ptr<Backend> MakeFile(FileInfo info);

@@ -1,10 +1,12 @@
 // The `file` backend: a regular file or a block device, served through the
-// queue thread's own io_uring (SubmitFileOp), with no extra thread hop.
+// queue thread's own io_uring (SubmitFileOp), with no extra thread hop; a
+// file in memory (tmpfs, ramfs) is read and written in the queue thread.
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,12 +23,14 @@ namespace {
 
 class FileBackend final : public Backend {
  public:
-  FileBackend(UniqueFd fd, BackendCaps caps) : fd_(std::move(fd)), caps_(caps) {}
+  FileBackend(UniqueFd fd, BackendCaps caps, bool in_memory)
+      : fd_(std::move(fd)), caps_(caps), in_memory_(in_memory) {}
 
   BackendCaps Caps() const override { return caps_; }
 
   void Submit(Io* io) override {
     const uapi::Request& r = io->req;
+    if (in_memory_ && (r.op == uapi::kOpRead || r.op == uapi::kOpWrite)) return CopyInThread(io);
     int err = -EOPNOTSUPP;
     switch (r.op) {
       case uapi::kOpRead: err = SubmitFileOp(io, fd_.get(), FileOp::kRead, r.offset, false); break;
@@ -48,9 +52,36 @@ class FileBackend final : public Backend {
   }
 
  private:
+  // A read or write of a file in memory: one memcpy, done here rather than
+  // by an io-wq worker (io_uring cannot do it without blocking). FUA needs
+  // nothing more: the page cache is all the storage there is.
+  void CopyInThread(Io* io) {
+    const uapi::Request& r = io->req;
+    auto* buf = static_cast<char*>(io->buf);
+    uint32_t done = 0;
+    while (done < r.length) {
+      const off_t off = static_cast<off_t>(r.offset + done);
+      const ssize_t n = r.op == uapi::kOpRead ? pread(fd_.get(), buf + done, r.length - done, off)
+                                              : pwrite(fd_.get(), buf + done, r.length - done, off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return CompleteIo(io, -errno);  // e.g. ENOSPC: tmpfs is full
+      if (n == 0) return CompleteIo(io, -EIO);   // the file shrank under the device
+      done += static_cast<uint32_t>(n);
+    }
+    CompleteIo(io, static_cast<int32_t>(done));
+  }
+
   UniqueFd fd_;
   BackendCaps caps_;
+  bool in_memory_;
 };
+
+// tmpfs and ramfs (magic numbers from statfs(2)).
+bool InMemoryFs(int fd) {
+  struct statfs fs;
+  if (fstatfs(fd, &fs) != 0) return false;
+  return fs.f_type == 0x01021994 || fs.f_type == static_cast<decltype(fs.f_type)>(0x858458f6);
+}
 
 // Whether fallocate(mode) works on `fd`, probed on an empty range past the end
 // (KEEP_SIZE: nothing changes). Block devices take PUNCH_HOLE and ZERO_RANGE.
@@ -83,6 +114,7 @@ absl::StatusOr<FileInfo> OpenBackingFile(const std::string& path, bool buffered)
   } else {
     return ErrnoError(EINVAL, absl::StrCat(path, " is neither a regular file nor a block device"));
   }
+  fi.in_memory = S_ISREG(st.st_mode) && InMemoryFs(fd);
   fi.punch_hole = Supports(fd, FALLOC_FL_PUNCH_HOLE, fi.size);
   fi.zero_range = Supports(fd, FALLOC_FL_ZERO_RANGE, fi.size);
   return fi;
@@ -94,8 +126,10 @@ std::unique_ptr<Backend> MakeFile(FileInfo info) {
   caps.fua = true;    // RWF_DSYNC writes
   caps.discard = info.punch_hole;
   caps.write_zeroes = info.punch_hole && info.zero_range;
-  caps.file_ops_only = true;  // data moves only by ring file ops
-  return std::make_unique<FileBackend>(std::move(info.fd), caps);
+  // Data moves only by ring file ops, straight into the request's pages in
+  // zero copy, except for a file in memory: copied here, from the buffer.
+  caps.file_ops_only = !info.in_memory;
+  return std::make_unique<FileBackend>(std::move(info.fd), caps, info.in_memory);
 }
 
 }  // namespace ublk::backends

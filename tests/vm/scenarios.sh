@@ -104,12 +104,33 @@ case_features() {
 
 case_api_roundtrip() { ublk_vm_tests; }
 
+# io-wq workers (iou-wrk-<tid>) started by the ublkq* threads of process $1.
+queue_workers() {
+	local tids=" " t c
+	for t in /proc/"$1"/task/*; do
+		case $(cat "$t/comm") in ublkq*) tids="$tids${t##*/} " ;; esac
+	done
+	for t in /proc/"$1"/task/*; do
+		c=$(cat "$t/comm")
+		case $c in iou-wrk-*) case $tids in *" ${c#iou-wrk-} "*) echo "$c" ;; esac ;; esac
+	done
+}
+
 # file backend over tmpfs: filesystem round trip, and bytes written through
-# the device are in the backing file.
+# the device are in the backing file. io_uring cannot read or write tmpfs
+# without blocking, so the backend copies in the queue thread: no request
+# may reach an io-wq worker.
 case_file_tmpfs() {
 	truncate -s 256M /tmp/img
 	dev=$(add_dev --type file --file /tmp/img)
 	[ "$(sysattr "$dev" size)" = $((256 * 2048)) ] || fail "size is not the file's"
+	dpid=$(ublk list | awk -v id="${dev#/dev/ublkb}" '$1 == id { print $6 }')
+	fio --name=w --filename="$dev" --rw=randrw --bs=4k --iodepth=16 --ioengine=io_uring \
+		--direct=1 --time_based --runtime=3 --size=64M >/dev/null 2>&1 &
+	sleep 2
+	workers=$(queue_workers "$dpid")
+	wait $! || fail "fio on the tmpfs-backed device failed"
+	[ -z "$workers" ] || fail "tmpfs requests went to io-wq workers: $workers"
 	dd if=/dev/urandom of=/tmp/pat bs=1M count=3 2>/dev/null
 	dd if=/tmp/pat of="$dev" bs=1M seek=100 oflag=direct 2>/dev/null
 	sync
