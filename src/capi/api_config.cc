@@ -40,6 +40,14 @@ absl::Status Flag(absl::string_view what, int v, bool* out) {
   return absl::OkStatus();
 }
 
+// One of an enum's values 0..max, given as a number by the caller.
+template <typename E>
+absl::Status EnumValue(absl::string_view what, uint32_t v, uint8_t max, E* out) {
+  if (v > max) return ErrnoError(EINVAL, absl::StrCat("unknown ", what, " ", v));
+  *out = static_cast<E>(v);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 extern "C" {
@@ -138,11 +146,8 @@ int ublk_config_set_rotational(ublk_config* cfg, int rotational) noexcept {
 }
 
 int ublk_config_set_data_mode(ublk_config* cfg, uint32_t mode) noexcept {
-  return Set("ublk_config_set_data_mode", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (mode > ublk::uapi::kMaxDataMode)
-      return ErrnoError(EINVAL, absl::StrCat("unknown data mode ", mode));
-    s.data_mode = static_cast<ublk::uapi::DataMode>(mode);
-    return absl::OkStatus();
+  return Set("ublk_config_set_data_mode", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    return EnumValue("data mode", mode, ublk::uapi::kMaxDataMode, &s.data_mode);
   });
 }
 
@@ -155,11 +160,9 @@ int ublk_config_set_io_hints(ublk_config* cfg, uint32_t io_min, uint32_t io_opt)
 }
 
 int ublk_config_set_queue_affinity(ublk_config* cfg, uint32_t policy) noexcept {
-  return Set("ublk_config_set_queue_affinity", cfg, [&](ublk::uapi::DeviceSpec& s) -> absl::Status {
-    if (policy > ublk::uapi::kMaxQueueAffinity)
-      return ErrnoError(EINVAL, absl::StrCat("unknown queue affinity policy ", policy));
-    s.queue_affinity = static_cast<ublk::uapi::QueueAffinity>(policy);
-    return absl::OkStatus();
+  return Set("ublk_config_set_queue_affinity", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    return EnumValue("queue affinity policy", policy, ublk::uapi::kMaxQueueAffinity,
+                     &s.queue_affinity);
   });
 }
 

@@ -1,5 +1,7 @@
 #include "uapi/affinity.h"
 
+#include "uapi/enum_names.h"
+
 namespace ublk::uapi {
 
 const char* QueueAffinityName(QueueAffinity policy) {
@@ -12,13 +14,7 @@ const char* QueueAffinityName(QueueAffinity policy) {
 }
 
 bool QueueAffinityFromName(absl::string_view name, QueueAffinity* out) {
-  for (uint8_t p = 0; p <= kMaxQueueAffinity; ++p) {
-    if (name == QueueAffinityName(static_cast<QueueAffinity>(p))) {
-      *out = static_cast<QueueAffinity>(p);
-      return true;
-    }
-  }
-  return false;
+  return EnumFromName(name, kMaxQueueAffinity, &QueueAffinityName, out);
 }
 
 cpu_set_t QueueThreadCpus(QueueAffinity policy, const cpu_set_t& queue_cpus) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "uapi/abi.h"
+#include "uapi/enum_names.h"
 #include "util/status.h"
 
 namespace ublk::uapi {
@@ -48,13 +49,7 @@ const char* DataModeName(DataMode mode) {
 }
 
 bool DataModeFromName(absl::string_view name, DataMode* out) {
-  for (uint8_t m = 0; m <= kMaxDataMode; ++m) {
-    if (name == DataModeName(static_cast<DataMode>(m))) {
-      *out = static_cast<DataMode>(m);
-      return true;
-    }
-  }
-  return false;
+  return EnumFromName(name, kMaxDataMode, &DataModeName, out);
 }
 
 absl::StatusOr<DataPlan> ResolveDataMode(DataMode mode, uint64_t features, bool file_ops_only) {
