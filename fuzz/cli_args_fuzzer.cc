@@ -15,7 +15,7 @@
 //           --file exactly with --type file; --buffered only with file;
 //           --data-mode NAME, --user-copy, --zero-copy: one mode name of
 //           copy need-get-data user-copy zero-copy zero-copy-manual auto;
-//           --affinity one of auto queue none
+//           --affinity one of auto queue none; --batch-io one of auto off on
 //   del   = "--all"/"-a" flag, "--id"/"-n" [0,2^20); exactly one of the two
 // Every refusal must carry EINVAL and a non-empty message.
 #include <cerrno>
@@ -91,6 +91,18 @@ std::optional<uint64_t> ModelSize(absl::string_view t) {
 }
 
 // The documented mode names, in the order of their values.
+// The enum value whose name (in value order) is `v`.
+template <typename E, size_t N>
+bool ModelEnum(absl::string_view v, const char* const (&names)[N], E* out) {
+  for (size_t i = 0; i < N; ++i) {
+    if (v == names[i]) {
+      *out = static_cast<E>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<ublk::uapi::DataMode> ModelDataMode(absl::string_view v) {
   static constexpr const char* kNames[] = {"copy",      "need-get-data", "user-copy",
                                            "zero-copy", "auto",          "zero-copy-manual"};
@@ -124,14 +136,12 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
       a.data_mode = *mode;
     } else if (opt == "--affinity") {
       static constexpr const char* kPolicies[] = {"auto", "queue", "none"};
-      bool known = false;
-      for (uint8_t p = 0; p < 3; ++p) {
-        if (v == kPolicies[p]) {
-          a.affinity = static_cast<ublk::uapi::QueueAffinity>(p);
-          known = true;
-        }
-      }
-      if (!known) return std::nullopt;
+      if (!ModelEnum(v, kPolicies, &a.affinity)) return std::nullopt;
+    } else if (opt == "--batch-io") {
+      static constexpr const char* kPolicies[] = {"auto", "off", "on"};
+      ublk::uapi::BatchIoPolicy b;
+      if (!ModelEnum(v, kPolicies, &b)) return std::nullopt;
+      a.batch_io = b;
     } else if (opt == "--type" || opt == "-t") {
       a.type = std::string(v);
     } else if (opt == "--size" || opt == "-s") {
@@ -265,7 +275,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(a.type == m.type && a.size == m.size && a.queues == m.queues && a.depth == m.depth &&
                a.id == m.id && a.max_io == m.max_io && a.block_size == m.block_size &&
                a.foreground == m.foreground && a.read_only == m.read_only && a.file == m.file &&
-               a.buffered == m.buffered && a.data_mode == m.data_mode && a.affinity == m.affinity);
+               a.buffered == m.buffered && a.data_mode == m.data_mode && a.affinity == m.affinity &&
+               a.batch_io == m.batch_io);
   } else {
     CheckRefusal(add.status());
   }

@@ -1,17 +1,21 @@
 // Packed integers of uapi/encoding.h: queue-ring user_data, user-copy
-// file positions and the AUTO_BUF_REG sqe->addr. Round trips must be exact for in-range input and
+// file positions and the AUTO_BUF_REG sqe->addr; and the BATCH_IO answers
+// of uapi/batch.h. Round trips must be exact for in-range input and
 // out-of-range input refused, in both directions.
 //
 // Input: mode u8 | tag u16 | kind u8 | aux u32 | raw user_data u64 |
 //        q_id u32 | tag u32 | offset u32 | raw position u64 |
-//        index u16 | flags u8 | raw sqe->addr u64.
+//        index u16 | flags u8 | raw sqe->addr u64 |
+//        commit res u32 | nr u16 | batch flags u16 | depth u16 | len u8 | len tag bytes.
 // Mode bits fold fields into (or near) their valid ranges so that both the
 // accepting and the refusing paths are hit by most inputs.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "fuzz_common.h"
 #include "uapi/abi.h"
+#include "uapi/batch.h"
 #include "uapi/encoding.h"
 
 namespace {
@@ -19,7 +23,7 @@ namespace {
 using namespace ublk::uapi;
 
 void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux) {
-  const bool valid_kind = kind >= 1 && kind <= 4;
+  const bool valid_kind = kind >= 1 && kind <= 5;
   UserData in;
   in.tag = tag;
   in.kind = static_cast<SqeKind>(kind);
@@ -39,7 +43,7 @@ void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux) {
 
 void UserDataFromRaw(uint64_t raw) {
   const uint8_t kind = (raw >> 16) & 0xff;
-  const bool valid = raw >> 56 == 0 && kind >= 1 && kind <= 4;
+  const bool valid = raw >> 56 == 0 && kind >= 1 && kind <= 5;
   UserData out;
   const bool ok = DecodeUserData(raw, &out);
   FUZZ_CHECK(ok == valid);
@@ -93,6 +97,31 @@ void AutoBufRegRoundTrip(uint16_t index, uint8_t flags, uint64_t raw) {
   if (ok) FUZZ_CHECK(EncodeAutoBufReg(i2, f2) == raw);
 }
 
+// BATCH_IO answers: a COMMIT count never claims more than was sent and
+// always names whole elements; FETCH tags are all < depth, and every u16 of
+// a well-formed answer is either a tag or counted bad.
+void BatchCommit(int32_t res, uint16_t nr, uint16_t flags) {
+  const uint8_t eb = BatchElemBytes(flags);
+  const CommitOutcome o = ParseCommitResult(res, nr, eb);
+  FUZZ_CHECK(o.committed <= nr);
+  if (o.malformed) return;
+  if (res >= 0) FUZZ_CHECK(static_cast<int64_t>(o.committed) * eb == res);
+  FUZZ_CHECK(o.refused == (o.committed < nr));
+  if (o.refused) FUZZ_CHECK(o.error < 0);
+}
+
+void BatchFetch(const uint8_t* buf, size_t len, int32_t res, uint16_t depth) {
+  std::vector<uint16_t> out(len / 2 + 1);
+  uint32_t bad = 0;
+  const size_t n = ParseFetchedTags(buf, len, res, depth, out.data(), &bad);
+  for (size_t i = 0; i < n; ++i) FUZZ_CHECK(out[i] < depth);
+  const bool well_formed = res >= 0 && !(res & 1) && static_cast<size_t>(res) <= len;
+  if (well_formed)
+    FUZZ_CHECK(n + bad == static_cast<size_t>(res) / 2);
+  else
+    FUZZ_CHECK(n == 0 && bad == 1);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -101,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const uint16_t tag16 = r.U16();
   uint8_t kind = r.U8();
-  if (mode & 0x01) kind %= 6;  // 0 and 5 invalid, 1-4 valid
+  if (mode & 0x01) kind %= 7;  // 0 and 6 invalid, 1-5 valid
   const uint32_t aux = r.U32();
   UserDataFromFields(tag16, kind, aux);
 
@@ -128,5 +157,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t addr = r.U64();
   if (mode & 0x20) addr &= (uint64_t{1} << 25) - 1;  // mostly valid, bit 24 reserved
   AutoBufRegRoundTrip(index, flags, addr);
+
+  int32_t res = static_cast<int32_t>(r.U32());
+  const uint16_t nr = r.U16();
+  const uint16_t bflags = r.U16() & 0x0f;
+  if (mode & 0x40) res = static_cast<int32_t>(static_cast<uint32_t>(res) % 4096);
+  BatchCommit(res, nr, bflags);
+  const uint16_t depth = r.U16();
+  const size_t len = r.U8();
+  std::vector<uint8_t> tags(len);
+  for (auto& b : tags) b = r.U8();
+  BatchFetch(tags.data(), tags.size(), (mode & 0x40) ? res % 300 : res, depth);
   return 0;
 }

@@ -51,18 +51,18 @@ UBLK_API int ublk_version_at_least(uint32_t major, uint32_t minor) UBLK_NOEXCEPT
 /* The message of this thread's last failed libublk call; never NULL ("" if
  * none). Owned by the library; valid until the next libublk call on this
  * thread. */
-UBLK_API const char *ublk_last_error(void) UBLK_NOEXCEPT;
+UBLK_API const char* ublk_last_error(void) UBLK_NOEXCEPT;
 
 /* The kernel's feature mask (GET_FEATURES) in *out: the kernel flag bits the
  * running driver supports, bit numbers as in the kernel uapi. On kernels
  * older than 6.5, which lack the command, stores 0 and returns 0.
  * Errors: -ENOENT (driver not loaded), -EACCES/-EPERM, -ETIMEDOUT, -EINVAL
  * (out is NULL). Any thread. */
-UBLK_API int ublk_get_features(uint64_t *out) UBLK_NOEXCEPT;
+UBLK_API int ublk_get_features(uint64_t* out) UBLK_NOEXCEPT;
 
 /* Name of kernel feature bit `bit` ("ZERO_COPY", "USER_COPY", ...), or NULL
  * if this library does not know the bit. Static storage. Any thread. */
-UBLK_API const char *ublk_feature_name(uint32_t bit) UBLK_NOEXCEPT;
+UBLK_API const char* ublk_feature_name(uint32_t bit) UBLK_NOEXCEPT;
 
 /* ------------------------------------------------------------------------ */
 /* Device configuration: an opaque builder. One thread at a time.           */
@@ -73,8 +73,8 @@ typedef struct ublk_config ublk_config;
  * logical blocks, physical = logical, 512 KiB max I/O, automatic device id,
  * writable, non-rotational, 30 s control timeout. The size has no default.
  * Errors: -EINVAL (out NULL), -ENOMEM. The caller owns *out. */
-UBLK_API int ublk_config_new(ublk_config **out) UBLK_NOEXCEPT;
-UBLK_API void ublk_config_free(ublk_config *cfg) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_new(ublk_config** out) UBLK_NOEXCEPT;
+UBLK_API void ublk_config_free(ublk_config* cfg) UBLK_NOEXCEPT;
 
 /* Setters refuse values the kernel could never accept with -EINVAL and a
  * message; the remaining cross-field rules (size a multiple of the block
@@ -82,27 +82,27 @@ UBLK_API void ublk_config_free(ublk_config *cfg) UBLK_NOEXCEPT;
  * the kernel. */
 
 /* Device size in bytes: > 0, a multiple of the logical block size. */
-UBLK_API int ublk_config_set_size(ublk_config *cfg, uint64_t bytes) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_size(ublk_config* cfg, uint64_t bytes) UBLK_NOEXCEPT;
 /* Logical block size: a power of two in [512, 4096]. Physical: a power of
  * two >= logical; 0 means "same as logical". */
-UBLK_API int ublk_config_set_block_size(ublk_config *cfg, uint32_t logical,
+UBLK_API int ublk_config_set_block_size(ublk_config* cfg, uint32_t logical,
                                         uint32_t physical) UBLK_NOEXCEPT;
 /* Number of hardware queues, [1, 4096]. One thread serves each queue. The
  * kernel may lower it to the number of possible CPUs: read the result back
  * with ublk_dev_nr_queues(). */
-UBLK_API int ublk_config_set_queues(ublk_config *cfg, uint32_t nr) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_queues(ublk_config* cfg, uint32_t nr) UBLK_NOEXCEPT;
 /* Requests in flight per queue, [1, 4096]. */
-UBLK_API int ublk_config_set_depth(ublk_config *cfg, uint32_t depth) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_depth(ublk_config* cfg, uint32_t depth) UBLK_NOEXCEPT;
 /* Largest request in bytes: a multiple of 4096 in [4096, 32 MiB]. Every tag
  * gets a buffer of this size. */
-UBLK_API int ublk_config_set_max_io_size(ublk_config *cfg, uint32_t bytes) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_max_io_size(ublk_config* cfg, uint32_t bytes) UBLK_NOEXCEPT;
 /* Device id N for /dev/ublkbN, below 2^20; UBLK_DEV_ID_AUTO (default) lets
  * the kernel choose. */
 #define UBLK_DEV_ID_AUTO (-1)
-UBLK_API int ublk_config_set_dev_id(ublk_config *cfg, int32_t id) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_dev_id(ublk_config* cfg, int32_t id) UBLK_NOEXCEPT;
 /* 0 or 1. */
-UBLK_API int ublk_config_set_read_only(ublk_config *cfg, int read_only) UBLK_NOEXCEPT;
-UBLK_API int ublk_config_set_rotational(ublk_config *cfg, int rotational) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_read_only(ublk_config* cfg, int read_only) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_rotational(ublk_config* cfg, int rotational) UBLK_NOEXCEPT;
 /* How request data moves between the kernel and the backend.
  *  COPY (default): the kernel copies into/out of the per-tag buffer that
  *    ublk_io_buf() returns (one copy per request, no extra syscall).
@@ -132,11 +132,11 @@ UBLK_API int ublk_config_set_rotational(ublk_config *cfg, int rotational) UBLK_N
 #define UBLK_DATA_MODE_ZERO_COPY 3u
 #define UBLK_DATA_MODE_AUTO 4u
 #define UBLK_DATA_MODE_ZERO_COPY_MANUAL 5u
-UBLK_API int ublk_config_set_data_mode(ublk_config *cfg, uint32_t mode) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_data_mode(ublk_config* cfg, uint32_t mode) UBLK_NOEXCEPT;
 /* I/O size hints shown in /sys/block/ublkbN/queue/minimum_io_size and
  * optimal_io_size: powers of two >= the logical block size and <= 256 MiB;
  * 0 means the default (logical block size / physical block size). */
-UBLK_API int ublk_config_set_io_hints(ublk_config *cfg, uint32_t io_min,
+UBLK_API int ublk_config_set_io_hints(ublk_config* cfg, uint32_t io_min,
                                       uint32_t io_opt) UBLK_NOEXCEPT;
 /* Which CPUs each queue's thread (named "ublkq<N>") may run on. The kernel
  * maps every CPU to one queue: requests submitted on that CPU go to it.
@@ -151,9 +151,23 @@ UBLK_API int ublk_config_set_io_hints(ublk_config *cfg, uint32_t io_min,
 #define UBLK_QUEUE_AFFINITY_AUTO 0u
 #define UBLK_QUEUE_AFFINITY_QUEUE_CPUS 1u
 #define UBLK_QUEUE_AFFINITY_NONE 2u
-UBLK_API int ublk_config_set_queue_affinity(ublk_config *cfg, uint32_t policy) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_queue_affinity(ublk_config* cfg, uint32_t policy) UBLK_NOEXCEPT;
+/* Batch I/O commands (UBLK_F_BATCH_IO, Linux 7.0+): each queue hands the
+ * kernel all the requests it finished in one round in one COMMIT_IO_CMDS,
+ * and learns of new requests from one multishot FETCH_IO_CMDS that lists
+ * many at once, instead of one command per request.
+ *  AUTO (default): used when GET_FEATURES reports it, unless the data mode
+ *    is NEED_GET_DATA (which batch commands cannot do).
+ *  OFF: never.
+ *  ON: always; ublk_dev_create() fails with -EOPNOTSUPP where it cannot be.
+ * Backends see no difference. ublk_dev_batch_io() tells what a device uses.
+ * Unknown policies: -EINVAL. */
+#define UBLK_BATCH_IO_AUTO 0u
+#define UBLK_BATCH_IO_OFF 1u
+#define UBLK_BATCH_IO_ON 2u
+UBLK_API int ublk_config_set_batch_io(ublk_config* cfg, uint32_t policy) UBLK_NOEXCEPT;
 /* Timeout of each blocking control command, in ms, [1, 3600000]. */
-UBLK_API int ublk_config_set_ctrl_timeout_ms(ublk_config *cfg, uint32_t ms) UBLK_NOEXCEPT;
+UBLK_API int ublk_config_set_ctrl_timeout_ms(ublk_config* cfg, uint32_t ms) UBLK_NOEXCEPT;
 
 /* ------------------------------------------------------------------------ */
 /* Requests                                                                  */
@@ -174,18 +188,18 @@ typedef struct ublk_io ublk_io;
 #define UBLK_OP_FLAG_FUA (1u << 0)     /* write must be durable on completion */
 #define UBLK_OP_FLAG_NOUNMAP (1u << 1) /* write-zeroes must keep space allocated */
 
-UBLK_API uint32_t ublk_io_op(const ublk_io *io) UBLK_NOEXCEPT;     /* UBLK_OP_* */
-UBLK_API uint32_t ublk_io_flags(const ublk_io *io) UBLK_NOEXCEPT;  /* UBLK_OP_FLAG_* */
-UBLK_API uint64_t ublk_io_offset(const ublk_io *io) UBLK_NOEXCEPT; /* bytes; 0 for flush */
-UBLK_API uint32_t ublk_io_length(const ublk_io *io) UBLK_NOEXCEPT; /* bytes; 0 for flush */
+UBLK_API uint32_t ublk_io_op(const ublk_io* io) UBLK_NOEXCEPT;     /* UBLK_OP_* */
+UBLK_API uint32_t ublk_io_flags(const ublk_io* io) UBLK_NOEXCEPT;  /* UBLK_OP_FLAG_* */
+UBLK_API uint64_t ublk_io_offset(const ublk_io* io) UBLK_NOEXCEPT; /* bytes; 0 for flush */
+UBLK_API uint32_t ublk_io_length(const ublk_io* io) UBLK_NOEXCEPT; /* bytes; 0 for flush */
 /* The request's data: for a write, the bytes to store; for a read, where to
  * put them. ublk_io_length() bytes, at least 4096-byte aligned. NULL for
  * other operations, and in zero-copy mode for a backend with
  * UBLK_BACKEND_F_FILE_OPS_ONLY (its data never passes through memory the
  * server can see). */
-UBLK_API void *ublk_io_buf(ublk_io *io) UBLK_NOEXCEPT;
-UBLK_API uint32_t ublk_io_queue(const ublk_io *io) UBLK_NOEXCEPT;
-UBLK_API uint32_t ublk_io_tag(const ublk_io *io) UBLK_NOEXCEPT;
+UBLK_API void* ublk_io_buf(ublk_io* io) UBLK_NOEXCEPT;
+UBLK_API uint32_t ublk_io_queue(const ublk_io* io) UBLK_NOEXCEPT;
+UBLK_API uint32_t ublk_io_tag(const ublk_io* io) UBLK_NOEXCEPT;
 
 /* Finishes a request handed to an asynchronous backend's submit. `result`:
  * for read/write the number of bytes done (1..length), otherwise 0; or a
@@ -193,7 +207,7 @@ UBLK_API uint32_t ublk_io_tag(const ublk_io *io) UBLK_NOEXCEPT;
  * Out-of-range results become -EIO. Call exactly once per request, from any
  * thread; the queue thread is woken without polling. After this call the
  * request belongs to the library again. */
-UBLK_API void ublk_io_complete(ublk_io *io, int32_t result) UBLK_NOEXCEPT;
+UBLK_API void ublk_io_complete(ublk_io* io, int32_t result) UBLK_NOEXCEPT;
 
 /* Ring I/O: the request's queue thread performs an operation on `fd` in its
  * own io_uring (no extra thread, no syscall of its own), and the library
@@ -213,7 +227,7 @@ UBLK_API void ublk_io_complete(ublk_io *io, int32_t result) UBLK_NOEXCEPT;
 #define UBLK_FILE_OP_PUNCH_HOLE 3u
 #define UBLK_FILE_OP_ZERO_RANGE 4u
 #define UBLK_FILE_F_DSYNC (1u << 0)
-UBLK_API int ublk_io_file_op(ublk_io *io, int32_t fd, uint32_t op, uint64_t offset,
+UBLK_API int ublk_io_file_op(ublk_io* io, int32_t fd, uint32_t op, uint64_t offset,
                              uint32_t flags) UBLK_NOEXCEPT;
 
 /* ------------------------------------------------------------------------ */
@@ -254,23 +268,21 @@ struct ublk_backend_ops {
    * user_data: at ublk_dev_close(), or when ublk_dev_create() fails (also
    * for invalid ops, provided struct_size covers this member). Runs on the
    * thread calling close/create. */
-  void (*free_user_data)(void *user_data);
+  void (*free_user_data)(void* user_data);
 
   /* Synchronous form. `buf` is ublk_io_buf(io). */
-  int32_t (*read)(void *user_data, ublk_io *io, void *buf, uint32_t length,
-                  uint64_t offset);
-  int32_t (*write)(void *user_data, ublk_io *io, const void *buf, uint32_t length,
-                   uint64_t offset);
-  int32_t (*flush)(void *user_data, ublk_io *io);
-  int32_t (*discard)(void *user_data, ublk_io *io, uint64_t offset, uint32_t length);
-  int32_t (*write_zeroes)(void *user_data, ublk_io *io, uint64_t offset,
-                          uint32_t length);
+  int32_t (*read)(void* user_data, ublk_io* io, void* buf, uint32_t length, uint64_t offset);
+  int32_t (*write)(void* user_data, ublk_io* io, const void* buf, uint32_t length, uint64_t offset);
+  int32_t (*flush)(void* user_data, ublk_io* io);
+  int32_t (*discard)(void* user_data, ublk_io* io, uint64_t offset, uint32_t length);
+  int32_t (*write_zeroes)(void* user_data, ublk_io* io, uint64_t offset, uint32_t length);
 
   /* Asynchronous form. */
-  int32_t (*submit)(void *user_data, ublk_io *io);
+  int32_t (*submit)(void* user_data, ublk_io* io);
   /* New members go here. */
 };
-#define UBLK_BACKEND_OPS_INIT {sizeof(struct ublk_backend_ops), 0, 0, 0, 0, 0, 0, 0, 0}
+#define UBLK_BACKEND_OPS_INIT \
+  { sizeof(struct ublk_backend_ops), 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* ------------------------------------------------------------------------ */
 /* Devices                                                                   */
@@ -286,8 +298,8 @@ typedef struct ublk_dev ublk_dev;
  * -EOPNOTSUPP (the kernel lacks a requested feature), -ENOENT (driver not
  * loaded), -EPERM/-EACCES, -EEXIST (device id taken), -ETIMEDOUT, -ENOMEM.
  * Calling thread; blocks for the control commands. */
-UBLK_API int ublk_dev_create(const ublk_config *cfg, const struct ublk_backend_ops *ops,
-                             void *user_data, ublk_dev **out) UBLK_NOEXCEPT;
+UBLK_API int ublk_dev_create(const ublk_config* cfg, const struct ublk_backend_ops* ops,
+                             void* user_data, ublk_dev** out) UBLK_NOEXCEPT;
 
 /* Starts serving: one thread per queue (pinned to the CPUs the kernel
  * reports for that queue), FETCH on every tag, START_DEV. Returns once
@@ -295,18 +307,18 @@ UBLK_API int ublk_dev_create(const ublk_config *cfg, const struct ublk_backend_o
  * once per device. Errors: -EINVAL (already started), -ETIMEDOUT, and the
  * kernel's START_DEV errors; after a failure only ublk_dev_close() is
  * useful. Owner thread. */
-UBLK_API int ublk_dev_start(ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API int ublk_dev_start(ublk_dev* dev) UBLK_NOEXCEPT;
 
 /* Stops the device (STOP_DEV): the block device goes away, pending and new
  * requests fail, and when it returns no backend callback is running or will
  * run. Idempotent; a no-op for a device never started. Any thread, also
  * while another thread is in ublk_dev_wait(). Errors: -ETIMEDOUT. */
-UBLK_API int ublk_dev_stop(ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API int ublk_dev_stop(ublk_dev* dev) UBLK_NOEXCEPT;
 
 /* Blocks until the device stops serving: after ublk_dev_stop(), after
  * `ublk del` from another process, or at once if it was never started.
  * Any thread. Returns 0, or -EINVAL for a NULL dev. */
-UBLK_API int ublk_dev_wait(ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API int ublk_dev_wait(ublk_dev* dev) UBLK_NOEXCEPT;
 
 /* Stops the device if needed, releases threads, memory and files, deletes
  * the kernel device (DEL_DEV) and frees `dev` and, via free_user_data, the
@@ -314,32 +326,33 @@ UBLK_API int ublk_dev_wait(ublk_dev *dev) UBLK_NOEXCEPT;
  * (-ETIMEDOUT, -EBUSY if an async backend still holds requests: their memory
  * is then kept so late completions stay safe). NULL is a no-op. Owner
  * thread; not concurrently with other calls on `dev`. */
-UBLK_API int ublk_dev_close(ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API int ublk_dev_close(ublk_dev* dev) UBLK_NOEXCEPT;
 
 /* Accessors. Any thread, valid until ublk_dev_close(). */
-UBLK_API uint32_t ublk_dev_id(const ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API uint32_t ublk_dev_id(const ublk_dev* dev) UBLK_NOEXCEPT;
 /* "/dev/ublkbN"; owned by `dev`. */
-UBLK_API const char *ublk_dev_path(const ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API const char* ublk_dev_path(const ublk_dev* dev) UBLK_NOEXCEPT;
 /* The flags the kernel negotiated at ADD_DEV (kernel uapi bit numbers). */
-UBLK_API uint64_t ublk_dev_kernel_flags(const ublk_dev *dev) UBLK_NOEXCEPT;
-UBLK_API uint32_t ublk_dev_nr_queues(const ublk_dev *dev) UBLK_NOEXCEPT;
-UBLK_API uint32_t ublk_dev_depth(const ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API uint64_t ublk_dev_kernel_flags(const ublk_dev* dev) UBLK_NOEXCEPT;
+UBLK_API uint32_t ublk_dev_nr_queues(const ublk_dev* dev) UBLK_NOEXCEPT;
+UBLK_API uint32_t ublk_dev_depth(const ublk_dev* dev) UBLK_NOEXCEPT;
 /* The data mode in use (UBLK_DATA_MODE_*, never AUTO). */
-UBLK_API uint32_t ublk_dev_data_mode(const ublk_dev *dev) UBLK_NOEXCEPT;
+UBLK_API uint32_t ublk_dev_data_mode(const ublk_dev* dev) UBLK_NOEXCEPT;
+/* 1 if the queues use batch I/O commands (ublk_config_set_batch_io), else 0. */
+UBLK_API int ublk_dev_batch_io(const ublk_dev* dev) UBLK_NOEXCEPT;
 
 /* Counters of the data path, summed over queues, for monitoring and tests. */
-#define UBLK_COUNTER_REQUESTS 0u        /* requests received from the kernel */
-#define UBLK_COUNTER_BAD_REQUESTS 1u    /* refused descriptors (never executed) */
+#define UBLK_COUNTER_REQUESTS 0u           /* requests received from the kernel */
+#define UBLK_COUNTER_BAD_REQUESTS 1u       /* refused descriptors (never executed) */
 #define UBLK_COUNTER_DOUBLE_COMPLETIONS 2u /* ublk_io_complete on a finished io */
-#define UBLK_COUNTER_KERNEL_ERRORS 3u   /* failed FETCH/COMMIT completions */
+#define UBLK_COUNTER_KERNEL_ERRORS 3u      /* failed FETCH/COMMIT completions */
 /* Request bytes copied between the kernel's pages and a server buffer (by
  * the kernel into ublk_io_buf() in COPY modes, or by the library's
  * pread/pwrite). 0 for a FILE_OPS_ONLY backend in zero-copy mode. */
 #define UBLK_COUNTER_BYTES_COPIED 4u
 /* Stores counter `which` in *out. Errors: -EINVAL (unknown counter, NULL).
  * Any thread. */
-UBLK_API int ublk_dev_counter(const ublk_dev *dev, uint32_t which,
-                              uint64_t *out) UBLK_NOEXCEPT;
+UBLK_API int ublk_dev_counter(const ublk_dev* dev, uint32_t which, uint64_t* out) UBLK_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -85,6 +85,19 @@ const (
 	QueueAffinityNone QueueAffinity = 2
 )
 
+// BatchIO says whether the queues use batch I/O commands (UBLK_BATCH_IO_*,
+// Linux 7.0+).
+type BatchIO uint32
+
+const (
+	// BatchIOAuto uses them when the kernel has them and the data mode allows.
+	BatchIOAuto BatchIO = 0
+	// BatchIOOff never uses them.
+	BatchIOOff BatchIO = 1
+	// BatchIOOn always uses them; Create fails with EOPNOTSUPP where it cannot.
+	BatchIOOn BatchIO = 2
+)
+
 // Config describes a device. Zero fields keep libublk's defaults (1 queue
 // of depth 64, 512-byte blocks, 512 KiB max I/O, automatic id, writable,
 // non-rotational, copy mode, 30 s control timeout). Size is required.
@@ -103,6 +116,7 @@ type Config struct {
 	DataMode          DataMode // a mode the kernel lacks: Create fails with EOPNOTSUPP
 	IOMin, IOOpt      uint32   // I/O size hints; 0: the defaults
 	QueueAffinity     QueueAffinity
+	BatchIO           BatchIO
 	CtrlTimeout       time.Duration
 }
 
@@ -165,6 +179,9 @@ func (c *Config) apply(cfg *C.ublk_config) error {
 		}},
 		{c.QueueAffinity != QueueAffinityAuto, "ublk_config_set_queue_affinity", func() C.int {
 			return C.ublk_config_set_queue_affinity(cfg, C.uint32_t(c.QueueAffinity))
+		}},
+		{c.BatchIO != BatchIOAuto, "ublk_config_set_batch_io", func() C.int {
+			return C.ublk_config_set_batch_io(cfg, C.uint32_t(c.BatchIO))
 		}},
 		{c.IOMin != 0 || c.IOOpt != 0, "ublk_config_set_io_hints", func() C.int {
 			return C.ublk_config_set_io_hints(cfg, C.uint32_t(c.IOMin), C.uint32_t(c.IOOpt))
@@ -313,6 +330,9 @@ func (d *Device) Depth() uint32 { return uint32(C.ublk_dev_depth(d.dev)) }
 
 // DataMode is the data mode in use (never DataModeAuto).
 func (d *Device) DataMode() DataMode { return DataMode(C.ublk_dev_data_mode(d.dev)) }
+
+// BatchIO reports whether the queues use batch I/O commands.
+func (d *Device) BatchIO() bool { return C.ublk_dev_batch_io(d.dev) != 0 }
 
 // Panicked reports whether a backend method panicked.
 func (d *Device) Panicked() bool { return d.ctx.panicMessage() != "" }

@@ -166,6 +166,16 @@ int ublk_config_set_queue_affinity(ublk_config* cfg, uint32_t policy) noexcept {
   });
 }
 
+static_assert(static_cast<uint32_t>(ublk::uapi::BatchIoPolicy::kAuto) == UBLK_BATCH_IO_AUTO);
+static_assert(static_cast<uint32_t>(ublk::uapi::BatchIoPolicy::kOff) == UBLK_BATCH_IO_OFF);
+static_assert(static_cast<uint32_t>(ublk::uapi::BatchIoPolicy::kOn) == UBLK_BATCH_IO_ON);
+
+int ublk_config_set_batch_io(ublk_config* cfg, uint32_t policy) noexcept {
+  return Set("ublk_config_set_batch_io", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    return EnumValue("batch I/O policy", policy, ublk::uapi::kMaxBatchIoPolicy, &s.batch_io);
+  });
+}
+
 int ublk_config_set_ctrl_timeout_ms(ublk_config* cfg, uint32_t ms) noexcept {
   return Call("ublk_config_set_ctrl_timeout_ms", [&]() -> absl::Status {
     if (!cfg) return NullArg("cfg");

@@ -69,6 +69,7 @@ uint32_t ublk_dev_depth(const ublk_dev* dev) noexcept { return dev ? dev->rep->q
 uint32_t ublk_dev_data_mode(const ublk_dev* dev) noexcept {
   return dev ? static_cast<uint32_t>(dev->rep->data_plan().mode) : UBLK_DATA_MODE_COPY;
 }
+int ublk_dev_batch_io(const ublk_dev* dev) noexcept { return dev && dev->rep->batch_io() ? 1 : 0; }
 
 int ublk_dev_counter(const ublk_dev* dev, uint32_t which, uint64_t* out) noexcept {
   return Call("ublk_dev_counter", [&]() -> absl::Status {

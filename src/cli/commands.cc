@@ -102,6 +102,7 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   s.read_only = a.read_only;
   s.data_mode = a.data_mode.value_or(uapi::DataMode::kAuto);  // serve as fast as it can
   s.queue_affinity = a.affinity;
+  if (a.batch_io) s.batch_io = *a.batch_io;
   if (!a.size.empty()) {
     UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));
   }
@@ -149,9 +150,9 @@ absl::Status Serve(Device* dev, const sigset_t& sigs) {
   sig_thread.join();
   // Visible with --foreground (a daemon's stderr is /dev/null).
   const DeviceStats st = dev->stats();
-  std::fprintf(stderr, "%s: data mode %s: %llu requests, %llu bytes copied\n",
+  std::fprintf(stderr, "%s: data mode %s%s: %llu requests, %llu bytes copied\n",
                dev->bdev_path().c_str(), uapi::DataModeName(dev->data_plan().mode),
-               static_cast<unsigned long long>(st.requests),
+               dev->batch_io() ? ", batch I/O" : "", static_cast<unsigned long long>(st.requests),
                static_cast<unsigned long long>(st.bytes_copied));
   return dev->Close();
 }

@@ -107,6 +107,11 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
   } else if (opt == "--affinity") {
     if (!uapi::QueueAffinityFromName(v, &a.affinity))
       return Bad(absl::StrCat("unknown affinity '", v, "' (auto, queue, none)"));
+  } else if (opt == "--batch-io") {
+    uapi::BatchIoPolicy b;
+    if (!uapi::BatchIoPolicyFromName(v, &b))
+      return Bad(absl::StrCat("unknown batch I/O policy '", v, "' (auto, on, off)"));
+    a.batch_io = b;
   } else if (opt == "--type" || opt == "-t") {
     a.type = std::string(v);
   } else if (opt == "--size" || opt == "-s") {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "uapi/affinity.h"
+#include "uapi/batch.h"
 #include "uapi/data_mode.h"
 
 namespace ublk::cli {
@@ -39,6 +40,8 @@ struct AddArgs {
   std::optional<uapi::DataMode> data_mode;
   // --affinity auto|queue|none (uapi::QueueAffinityName).
   uapi::QueueAffinity affinity = uapi::QueueAffinity::kAuto;
+  // --batch-io auto|on|off (uapi::BatchIoPolicyName); unset = the library's default.
+  std::optional<uapi::BatchIoPolicy> batch_io;
 };
 
 // Parses the arguments after "add". Unknown options and missing values are

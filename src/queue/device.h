@@ -71,6 +71,8 @@ class Device {
   const uapi::DeviceSpec& spec() const { return spec_; }
   // The data mode in use (never kAuto) and how it moves data.
   const uapi::DataPlan& data_plan() const { return plan_; }
+  // The queues use BATCH_IO commands (asked for, and granted by the kernel).
+  bool batch_io() const { return batch_io_; }
   DeviceStats stats() const;
 
  private:
@@ -89,6 +91,7 @@ class Device {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<ctrl::Control> control_;
   uapi::DataPlan plan_;
+  bool batch_io_ = false;  // PREP/COMMIT/FETCH_IO_CMDS instead of per-tag commands
   uapi::DevInfo info_{};
   bool added_ = false;
   std::mutex ctrl_mu_;  // serialises control_ (Stop may come from any thread)

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "uapi/encoding.h"
+#include "util/bump.h"
 #include "util/status.h"
 
 namespace ublk {
@@ -21,13 +22,6 @@ thread_local Queue* t_current_queue = nullptr;
 size_t PageRound(size_t n) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   return (n + page - 1) / page * page;
-}
-
-// Counters only the queue thread writes (others read them): a plain
-// load + store, no locked read-modify-write on the per-request path.
-template <typename T>
-void Bump(std::atomic<T>& c, T n, std::memory_order order = std::memory_order_relaxed) {
-  c.store(c.load(std::memory_order_relaxed) + n, order);
 }
 
 uint64_t UserData(uapi::SqeKind kind, uint16_t tag) {
@@ -52,11 +46,16 @@ Queue::Queue(const QueueConfig& config, Backend* backend)
     ios_[t].q_id = cfg_.q_id;
     ios_[t].tag = t;
   }
+  if (cfg_.batch_io) {
+    batch_ = std::make_unique<BatchCmds>(cfg_.q_id, cfg_.depth, uapi::BatchElemFlags(cfg_.plan));
+    fetched_.resize(batch_->max_tags_per_cqe());
+  }
 }
 
 Queue::~Queue() { Teardown(); }
 
 void Queue::Teardown() {
+  if (batch_ && ring_ok_) batch_->Release(&ring_);
   if (ring_ok_) io_uring_queue_exit(&ring_);  // cancels anything still in the kernel
   ring_ok_ = false;
   if (descs_ && !sink_) munmap(const_cast<uapi::IoDesc*>(descs_), descs_len_);
@@ -88,6 +87,7 @@ absl::Status Queue::SetupRing() {
       return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id,
                                          ": zero copy: registering a sparse buffer table failed"));
   }
+  if (batch_) return batch_->Init(&ring_);
   return absl::OkStatus();
 }
 
@@ -134,8 +134,18 @@ absl::Status Queue::Setup() {
     Teardown();
     return s;
   }
+  if (batch_) {
+    s = SetupBatch();
+    if (!s.ok()) {
+      Teardown();
+      return s;
+    }
+  }
   ArmWakeup();
-  for (uint16_t t = 0; t < cfg_.depth; ++t) QueueUblkCmd(uapi::IoCmdOp::kFetchReq, t, 0);
+  if (batch_)
+    ArmFetch();
+  else
+    for (uint16_t t = 0; t < cfg_.depth; ++t) QueueUblkCmd(uapi::IoCmdOp::kFetchReq, t, 0);
   int r = io_uring_submit(&ring_);
   if (r < 0) {
     Teardown();
@@ -175,10 +185,18 @@ io_uring_sqe* Queue::PrepIoCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result, u
   return sqe;
 }
 
+uint64_t Queue::BufAddr(uint16_t tag) const {
+  return cfg_.plan.kernel_copies() ? reinterpret_cast<uintptr_t>(ios_[tag].buf) : 0;
+}
+
 void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
   if (sink_) return sink_->OnCommand(op, tag, result);
-  const uint64_t addr = cfg_.plan.kernel_copies() ? reinterpret_cast<uintptr_t>(ios_[tag].buf) : 0;
-  io_uring_sqe* sqe = PrepIoCmd(op, tag, result, addr, UserData(uapi::SqeKind::kUblkCmd, tag));
+  if (batch_) {  // a commit: leaves with the next COMMIT_IO_CMDS (SendCommits)
+    batch_->Add(tag, result, BufAddr(tag));
+    return;
+  }
+  io_uring_sqe* sqe =
+      PrepIoCmd(op, tag, result, BufAddr(tag), UserData(uapi::SqeKind::kUblkCmd, tag));
   if (sqe && cfg_.plan.auto_buf_reg && op != uapi::IoCmdOp::kNeedGetData)
     sqe->addr = uapi::EncodeAutoBufReg(tag, uapi::kAutoBufRegFallback);
 }
@@ -206,24 +224,30 @@ absl::Status Queue::Run() {
   t_current_queue = this;
   absl::Status status;
   while (tags_.live() > 0 && !exit_requested_.load(std::memory_order_acquire)) {
+    if (batch_) SendCommits();
     int r = io_uring_submit_and_wait(&ring_, 1);
     if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
       status = ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": io_uring_enter failed"));
       break;
     }
-    unsigned head;
-    unsigned n = 0;
-    io_uring_cqe* cqe;
-    io_uring_for_each_cqe(&ring_, head, cqe) {
-      HandleCqe(cqe);
-      ++n;
-    }
-    io_uring_cq_advance(&ring_, n);
+    ReapCqes();
   }
+  if (batch_ && status.ok()) FlushCommitsAtExit();
   tags_.KillAll();
   Teardown();
   t_current_queue = nullptr;
   return status;
+}
+
+void Queue::ReapCqes() {
+  unsigned head;
+  unsigned n = 0;
+  io_uring_cqe* cqe;
+  io_uring_for_each_cqe(&ring_, head, cqe) {
+    HandleCqe(cqe);
+    ++n;
+  }
+  io_uring_cq_advance(&ring_, n);
 }
 
 void Queue::HandleCqe(const io_uring_cqe* cqe) {
@@ -258,6 +282,9 @@ void Queue::HandleCqe(const io_uring_cqe* cqe) {
         else
           stats_.double_completions.fetch_add(1, std::memory_order_relaxed);
       }
+      break;
+    case uapi::SqeKind::kBatchCmd:
+      if (batch_) HandleBatchCqe(cqe, ud.aux);
       break;
     case uapi::SqeKind::kBufCmd:  // only failures post a CQE
       Bump(stats_.kernel_errors, uint64_t{1});

@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "queue/batch_cmds.h"
 #include "queue/io.h"
 #include "queue/tag_state.h"
 #include "uapi/abi.h"
@@ -33,6 +35,10 @@ struct QueueConfig {
   // zero copy the request pages sit in the ring's sparse buffer table at
   // index = tag, and ring file ops use them as fixed buffers.
   uapi::DataPlan plan;
+  // BATCH_IO (see uapi/batch.h): one PREP_IO_CMDS at setup, one multishot
+  // FETCH_IO_CMDS, and one COMMIT_IO_CMDS per batch of completions instead
+  // of a FETCH and a COMMIT_AND_FETCH per tag.
+  bool batch_io = false;
 };
 
 // Written by the queue thread only (plain stores, read anywhere), except
@@ -109,6 +115,16 @@ class Queue {
   io_uring_sqe* GetSqe();
   int PrepFixedRw(Io* io, int fd, FileOp op, uint64_t offset, bool dsync);
   void ArmWakeup();
+  // BATCH_IO: PREP every tag (waits for the answer), then arm the fetch.
+  absl::Status SetupBatch();
+  io_uring_sqe* PrepBatchSqe(uint32_t aux);
+  void ArmFetch();
+  void SendCommits();
+  void FlushCommitsAtExit();
+  void HandleBatchCqe(const io_uring_cqe* cqe, uint32_t aux);
+  void HandleFetchCqe(const io_uring_cqe* cqe);
+  uint64_t BufAddr(uint16_t tag) const;
+  void ReapCqes();
   void HandleCqe(const io_uring_cqe* cqe);
   void Dispatch(uint16_t tag);
   void FinishOnThread(Io* io, int32_t result);
@@ -128,6 +144,8 @@ class Queue {
   void* bufs_ = nullptr;
   size_t bufs_len_ = 0;
   std::vector<Io> ios_;
+  std::unique_ptr<BatchCmds> batch_;  // BATCH_IO only
+  std::vector<uint16_t> fetched_;     // tags of one FETCH CQE
   TagStates tags_;
   UniqueFd wake_fd_;
   uint64_t wake_buf_ = 0;

@@ -26,9 +26,30 @@ bool TagStates::OnBackendDone(uint32_t tag) {
     ++violations_;
     return false;
   }
-  states_[tag] = State::kFetching;
   --in_backend_;
+  if (fetch_ended_) {  // nobody will fetch it again; the commit still goes out
+    states_[tag] = State::kDead;
+    --live_;
+  } else {
+    states_[tag] = State::kFetching;
+  }
   return true;
+}
+
+void TagStates::OnFetchEnded() {
+  fetch_ended_ = true;
+  for (auto& s : states_) {
+    if (s != State::kFetching) continue;
+    s = State::kDead;
+    --live_;
+  }
+}
+
+void TagStates::OnCommitRefused(uint32_t tag) {
+  ++errors_;
+  if (tag >= states_.size() || states_[tag] != State::kFetching) return;
+  states_[tag] = State::kDead;
+  --live_;
 }
 
 void TagStates::KillAll() {

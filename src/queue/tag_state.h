@@ -7,6 +7,11 @@
 //     sends NEED_GET_DATA with the buffer; the kernel completes it with OK)
 // Anything else (a CQE for a tag the server owns, a completion for a tag
 // the kernel owns) is a protocol violation: counted and ignored.
+//
+// BATCH_IO: a tag listed by a FETCH_IO_CMDS CQE counts as OnCqe(tag, OK);
+// its commit hands it back (kFetching). When the multishot fetch ends for
+// good (OnFetchEnded), every tag the kernel holds dies at once, and a tag
+// still in the backend dies when its commit is sent.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +33,11 @@ class TagStates {
   bool OnBackendDone(uint32_t tag);
   // Marks every tag dead (the ring is going away).
   void KillAll();
+  // BATCH_IO: the fetch command ended (device stopped, or an error).
+  void OnFetchEnded();
+  // BATCH_IO: the kernel refused the commit of `tag` (counted as an error):
+  // nothing more can be done with it.
+  void OnCommitRefused(uint32_t tag);
 
   uint32_t live() const { return live_; }
   uint32_t in_backend() const { return in_backend_; }
@@ -42,6 +52,7 @@ class TagStates {
   uint64_t violations_ = 0;
   uint64_t errors_ = 0;
   bool need_get_data_;
+  bool fetch_ended_ = false;
 };
 
 }  // namespace ublk

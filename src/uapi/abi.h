@@ -238,6 +238,10 @@ enum class IoCmdOp : uint32_t {
   kNeedGetData = IoReadWrite(0x22),
   kRegisterIoBuf = IoReadWrite(0x23),
   kUnregisterIoBuf = IoReadWrite(0x24),
+  // BATCH_IO only (uapi/batch.h); their payload, BatchIo, is also 16 bytes.
+  kPrepIoCmds = IoReadWrite(0x25),
+  kCommitIoCmds = IoReadWrite(0x26),
+  kFetchIoCmds = IoReadWrite(0x27),
 };
 
 // CQE results of FETCH / COMMIT_AND_FETCH.
@@ -284,6 +288,38 @@ static_assert(sizeof(AutoBufReg) == 8);
 // On a failed registration, deliver the request with kIoFNeedRegBuf set
 // (the server then registers by hand) instead of failing it silently.
 inline constexpr uint8_t kAutoBufRegFallback = 1u << 0;
+
+// ---- BATCH_IO (kernel 7.0+; see uapi/batch.h) --------------------------------
+// In the SQE's command area of the three batch commands.
+struct BatchIo {
+  uint16_t q_id;
+  uint16_t flags;  // kBatchF*
+  uint16_t nr_elem;
+  uint8_t elem_bytes;  // BatchElemBytes(flags); 2 for FETCH_IO_CMDS
+  uint8_t reserved;
+  uint64_t reserved2;
+};
+static_assert(sizeof(BatchIo) == 16);
+
+// Start of every element of a PREP/COMMIT array; optional u64 fields follow.
+struct BatchElemHeader {
+  uint16_t tag;
+  uint16_t buf_index;  // AUTO_BUF_REG: sparse-table slot
+  int32_t result;      // COMMIT: bytes done or -errno
+};
+static_assert(sizeof(BatchElemHeader) == 8);
+
+inline constexpr uint16_t kBatchFHasZoneLba = 1u << 0;
+inline constexpr uint16_t kBatchFHasBufAddr = 1u << 1;  // copy modes: a u64 buffer address
+inline constexpr uint16_t kBatchFAutoBufRegFallback = 1u << 2;
+inline constexpr uint16_t kBatchFAll =
+    kBatchFHasZoneLba | kBatchFHasBufAddr | kBatchFAutoBufRegFallback;
+
+// sqe->uring_cmd_flags: a multishot uring_cmd (FETCH_IO_CMDS needs it).
+inline constexpr uint32_t kUringCmdMultishot = 1u << 1;
+// The kernel posts at most this many tags per FETCH CQE (7.0-7.3): a
+// fetch buffer larger than this many u16s is never filled.
+inline constexpr uint32_t kMaxTagsPerFetchCqe = 128;
 
 // ---- mmap and user-copy offsets --------------------------------------------
 inline constexpr uint64_t kCmdBufOffset = 0;             // descriptor array of queue 0

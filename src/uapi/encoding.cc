@@ -13,7 +13,7 @@ bool DecodeUserData(uint64_t raw, UserData* out) {
   if (raw >> 56) return false;
   const auto kind = static_cast<uint8_t>((raw >> 16) & 0xff);
   if (kind < static_cast<uint8_t>(SqeKind::kUblkCmd) ||
-      kind > static_cast<uint8_t>(SqeKind::kBufCmd))
+      kind > static_cast<uint8_t>(SqeKind::kBatchCmd))
     return false;
   out->tag = static_cast<uint16_t>(raw & 0xffff);
   out->kind = static_cast<SqeKind>(kind);

@@ -9,10 +9,11 @@ namespace ublk::uapi {
 
 // What an SQE on a queue ring is for.
 enum class SqeKind : uint8_t {
-  kUblkCmd = 1,  // FETCH / COMMIT_AND_FETCH / NEED_GET_DATA for a tag
-  kWakeup = 2,   // read of the queue's eventfd (foreign completions, stop)
-  kBackend = 3,  // I/O a backend issued on the queue ring (aux = its cookie)
-  kBufCmd = 4,   // REGISTER_IO_BUF / UNREGISTER_IO_BUF for a tag (aux = which)
+  kUblkCmd = 1,   // FETCH / COMMIT_AND_FETCH / NEED_GET_DATA for a tag
+  kWakeup = 2,    // read of the queue's eventfd (foreign completions, stop)
+  kBackend = 3,   // I/O a backend issued on the queue ring (aux = its cookie)
+  kBufCmd = 4,    // REGISTER_IO_BUF / UNREGISTER_IO_BUF for a tag (aux = which)
+  kBatchCmd = 5,  // BATCH_IO PREP / COMMIT / FETCH_IO_CMDS (aux = which, see queue.cc)
 };
 
 struct UserData {

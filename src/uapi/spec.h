@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "uapi/abi.h"
 #include "uapi/affinity.h"
+#include "uapi/batch.h"
 #include "uapi/data_mode.h"
 
 namespace ublk::uapi {
@@ -38,6 +39,7 @@ struct DeviceSpec {
   bool write_zeroes = false;
   DataMode data_mode = DataMode::kCopy;  // its kF* bits are added at create
   QueueAffinity queue_affinity = QueueAffinity::kAuto;
+  BatchIoPolicy batch_io = BatchIoPolicy::kAuto;
   uint64_t kernel_flags = 0;  // other kF* bits to request at ADD_DEV
 };
 

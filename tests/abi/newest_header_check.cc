@@ -105,20 +105,12 @@ constexpr const char* kNotInAbiH[] = {
     "UBLK_SHMEM_ZC_OFF_MASK",     // UBLK_IO_F_SHMEM_ZC addr encoding
     "UBLK_SHMEM_ZC_IDX_OFF",      //
     "UBLK_SHMEM_ZC_IDX_MASK",     //
-    "UBLK_U_IO_PREP_IO_CMDS",     // batch I/O (UBLK_F_BATCH_IO)
-    "UBLK_U_IO_COMMIT_IO_CMDS",   //
-    "UBLK_U_IO_FETCH_IO_CMDS",    //
-    "UBLK_BATCH_F_HAS_ZONE_LBA",  // struct ublk_batch_io flags
-    "UBLK_BATCH_F_HAS_BUF_ADDR",  //
-    "UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK",
     "UBLK_AUTO_BUF_REG_F_MASK",   // struct ublk_auto_buf_reg flags mask
     "UBLK_INTEGRITY_FLAG_OFF",    // user-copy offset bit for integrity data
     "UBLKSRV_IO_INTEGRITY_FLAG",  //
     "UBLK_MIN_SEGMENT_SIZE",      // ublk_param_segment lower bound
     "UBLK_IO_BUF_OFF",            // always 0: buffer offset starts at bit 0
     "ublk_shmem_buf_reg",         // struct: UBLK_U_CMD_REG_BUF argument
-    "ublk_elem_header",           // struct: batch I/O element
-    "ublk_batch_io",              // struct: batch I/O command
 };
 
 // DevInfo's u16 at offset 6 is io_desc_size in newer headers and pad0 in
@@ -300,6 +292,25 @@ void CheckCommands() {
   CHECK_NR(IoCmdOp::kFetchReq, UBLK_IO_FETCH_REQ);
   CHECK_NR(IoCmdOp::kCommitAndFetchReq, UBLK_IO_COMMIT_AND_FETCH_REQ);
   CHECK_NR(IoCmdOp::kNeedGetData, UBLK_IO_NEED_GET_DATA);
+  CHECK_CONST(IoCmdOp::kPrepIoCmds, UBLK_U_IO_PREP_IO_CMDS);
+  CHECK_CONST(IoCmdOp::kCommitIoCmds, UBLK_U_IO_COMMIT_IO_CMDS);
+  CHECK_CONST(IoCmdOp::kFetchIoCmds, UBLK_U_IO_FETCH_IO_CMDS);
+
+  // BATCH_IO payloads
+  CHECK_SIZE(BatchIo, ublk_batch_io);
+  CHECK_FIELD(BatchIo, ublk_batch_io, q_id);
+  CHECK_FIELD(BatchIo, ublk_batch_io, flags);
+  CHECK_FIELD(BatchIo, ublk_batch_io, nr_elem);
+  CHECK_FIELD(BatchIo, ublk_batch_io, elem_bytes);
+  CHECK_FIELD(BatchIo, ublk_batch_io, reserved);
+  CHECK_FIELD(BatchIo, ublk_batch_io, reserved2);
+  CHECK_SIZE(BatchElemHeader, ublk_elem_header);
+  CHECK_FIELD(BatchElemHeader, ublk_elem_header, tag);
+  CHECK_FIELD(BatchElemHeader, ublk_elem_header, buf_index);
+  CHECK_FIELD(BatchElemHeader, ublk_elem_header, result);
+  CHECK_CONST(kBatchFHasZoneLba, UBLK_BATCH_F_HAS_ZONE_LBA);
+  CHECK_CONST(kBatchFHasBufAddr, UBLK_BATCH_F_HAS_BUF_ADDR);
+  CHECK_CONST(kBatchFAutoBufRegFallback, UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK);
 
   // CQE results
   CHECK_CONST(kIoResOk, UBLK_IO_RES_OK);

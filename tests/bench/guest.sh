@@ -57,10 +57,14 @@ need_ext4_img() {
 }
 
 # ---- devices: setup prints the block device path --------------------------------
-mode_flag() { # MODE[@AFFINITY] -> `ublk add` options; unknown names are refused by `ublk add`
+mode_flag() { # MODE[+batch|+nobatch][@AFFINITY] -> `ublk add` options; unknown names are refused by `ublk add`
 	local m=${1%@*}
-	echo "--data-mode ${m//_/-}"
 	[ "$m" = "$1" ] || echo "--affinity ${1#*@}"
+	case $m in
+	*+batch) m=${m%+batch} && echo "--batch-io on" ;;
+	*+nobatch) m=${m%+nobatch} && echo "--batch-io off" ;;
+	esac
+	echo "--data-mode ${m//_/-}"
 }
 
 setup_kernel() {

@@ -53,10 +53,12 @@ def kernel_of(dev):
     return KERNEL_OF.get(dev.split(".")[0]) if "." in dev else None
 
 
-def dev_desc(dev):  # "null", "null.copy" or "null.copy@queue"
+def dev_desc(dev):  # "null", "null.copy", "null.copy+nobatch" or "null.copy@queue"
     typ, _, rest = dev.partition(".")
     mode, _, affinity = rest.partition("@")
+    mode, _, batch = mode.partition("+")
     return (DEV_DESC[typ] + (f", data mode {mode}" if mode else "")
+            + (f", `--batch-io {'on' if batch == 'batch' else 'off'}`" if batch else "")
             + (f", queue threads `--affinity {affinity}`" if affinity else ""))
 
 

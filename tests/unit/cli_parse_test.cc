@@ -64,6 +64,19 @@ TEST(ParseAdd, Affinity) {
   EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--affinity"}).ok());
 }
 
+TEST(ParseAdd, BatchIo) {
+  auto a = ParseAddArgs({"--type", "mem", "--size", "1G"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_FALSE(a->batch_io.has_value());  // the library's default
+  a = ParseAddArgs({"--type", "mem", "--size", "1G", "--batch-io", "on"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->batch_io, uapi::BatchIoPolicy::kOn);
+  auto bad = ParseAddArgs({"--type", "mem", "--size", "1G", "--batch-io", "yes"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown batch I/O policy 'yes' (auto, on, off)"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace ublk::cli
 

@@ -7,7 +7,8 @@ namespace ublk::uapi {
 namespace {
 
 TEST(Encoding, UserDataRoundTrip) {
-  for (auto kind : {SqeKind::kUblkCmd, SqeKind::kWakeup, SqeKind::kBackend}) {
+  for (auto kind : {SqeKind::kUblkCmd, SqeKind::kWakeup, SqeKind::kBackend, SqeKind::kBufCmd,
+                    SqeKind::kBatchCmd}) {
     for (uint16_t tag : {0, 1, 4095, 65535}) {
       UserData in{.tag = tag, .kind = kind, .aux = 0xdeadbeef};
       UserData out;

@@ -54,5 +54,32 @@ TEST(TagStates, InFlightTagDiesOnlyAfterCommit) {
   EXPECT_EQ(t.live(), 0u);
 }
 
+// BATCH_IO: the fetch ends; tags the kernel held die at once, a tag still in
+// the backend dies once its commit is sent.
+TEST(TagStates, BatchFetchEndKillsHeldTagsAndLaterCommitted) {
+  TagStates t(3);
+  EXPECT_EQ(t.OnCqe(1, uapi::kIoResOk), A::kDispatch);
+  t.OnFetchEnded();
+  EXPECT_EQ(t.live(), 1u);  // tag 1 is still in the backend
+  EXPECT_EQ(t.state(0), TagStates::State::kDead);
+  EXPECT_TRUE(t.OnBackendDone(1));  // its commit still goes out
+  EXPECT_EQ(t.live(), 0u);
+  EXPECT_EQ(t.OnCqe(1, uapi::kIoResOk), A::kIgnore);  // dead: not fetched again
+  EXPECT_EQ(t.errors(), 0u);
+}
+
+TEST(TagStates, BatchRefusedCommitKillsTheTag) {
+  TagStates t(2);
+  EXPECT_EQ(t.OnCqe(0, uapi::kIoResOk), A::kDispatch);
+  EXPECT_TRUE(t.OnBackendDone(0));
+  t.OnCommitRefused(0);
+  EXPECT_EQ(t.state(0), TagStates::State::kDead);
+  EXPECT_EQ(t.live(), 1u);
+  EXPECT_EQ(t.errors(), 1u);
+  t.OnCommitRefused(0);  // already dead: counted, nothing else
+  EXPECT_EQ(t.live(), 1u);
+  EXPECT_EQ(t.errors(), 2u);
+}
+
 }  // namespace
 }  // namespace ublk

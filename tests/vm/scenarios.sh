@@ -200,11 +200,32 @@ mode_needs() {
 	*) echo "" ;;
 	esac
 }
+# The exit summary says batch I/O exactly when it was asked for.
+batch_used() {
+	if [ $# -gt 0 ]; then
+		grep -q ", batch I/O:" /tmp/srv.err || fail "not served with batch I/O"
+	else
+		! grep -q ", batch I/O:" /tmp/srv.err || fail "batch I/O without asking"
+	fi
+}
 # bytes copied, from the exit summary of `ublk add --foreground`
 copied_bytes() { sed -n 's/.* \([0-9]*\) bytes copied$/\1/p' /tmp/srv.err; }
 
+# case_mode MODE [--batch-io on]: with batch commands where the kernel has
+# them (never with need-get-data); elsewhere refused in one clear line.
 case_mode() {
 	mode=$1 need=$(mode_needs "$1")
+	shift
+	if [ $# -gt 0 ] && { [ "$mode" = need-get-data ] || ! ublk features | grep -qw BATCH_IO; }; then
+		if ublk add --type mem --size 64M --data-mode "$mode" "$@" >/tmp/out 2>/tmp/err; then
+			fail "--data-mode $mode $* accepted"
+		fi
+		cat /tmp/err
+		[ "$(wc -l </tmp/err)" = 1 ] || fail "not a single error line"
+		grep -qE "batch I/O|needs kernel feature" /tmp/err || fail "unclear refusal"
+		no_devices
+		return 0
+	fi
 	if [ -n "$need" ] && ! ublk features | grep -qw "$need"; then
 		if ublk add --type mem --size 64M --data-mode "$mode" >/tmp/out 2>/tmp/err; then
 			fail "--data-mode $mode accepted without $need"
@@ -223,16 +244,17 @@ case_mode() {
 		echo "refused cleanly: this kernel lacks $need"
 		return 0
 	fi
-	start_server ublk add --foreground --type mem --size 128M --queues 2 --depth 32 --data-mode "$mode"
+	start_server ublk add --foreground --type mem --size 128M --queues 2 --depth 32 --data-mode "$mode" "$@"
 	fio_verify "$dev" 64M
 	fs_roundtrip "$dev"
 	stop_server
 	cat /tmp/srv.err
+	batch_used "$@"
 	[ "$(copied_bytes)" -gt 0 ] || fail "mem backend: no bytes copied is impossible"
 	scratch_ext4
 	truncate -s 128M /mnt/scratch/img
 	start_server ublk add --foreground --type file --file /mnt/scratch/img --queues 2 --depth 32 \
-		--data-mode "$mode"
+		--data-mode "$mode" "$@"
 	fio_verify "$dev" 64M
 	dd if=/dev/urandom of=/tmp/pat bs=1M count=3 2>/dev/null
 	dd if=/tmp/pat of="$dev" bs=1M seek=100 oflag=direct 2>/dev/null
@@ -243,6 +265,7 @@ case_mode() {
 	fs_roundtrip "$dev"
 	stop_server
 	cat /tmp/srv.err
+	batch_used "$@"
 	# auto picks zero copy for the file backend exactly when the kernel has it
 	zc=no
 	case $mode in zero-copy | zero-copy-manual) zc=yes ;; esac
@@ -317,8 +340,8 @@ case_fio_async() {
 	stop_server
 }
 
-case_stop_under_load() {
-	dev=$(${SERVER:-ublk} add --type mem --size 256M --queues 2 --depth 32)
+case_stop_under_load() { # [extra ublk add options]
+	dev=$(${SERVER:-ublk} add --type mem --size 256M --queues 2 --depth 32 "$@")
 	fio --name=load --filename="$dev" --direct=1 --ioengine=io_uring --iodepth=32 \
 		--rw=randrw --bs=4k --size=256M --time_based --runtime=60 >/tmp/load.out 2>&1 &
 	fpid=$!
@@ -332,6 +355,19 @@ case_stop_under_load() {
 	tail -3 /tmp/load.out
 	[ $rc != 0 ] || fail "fio did not see errors after the device was deleted"
 	no_devices
+}
+
+# Teardown with requests in flight, with batch commands where the kernel
+# has them; elsewhere `--batch-io on` is refused and auto falls back.
+case_stop_under_load_batch() {
+	if ublk features | grep -qw BATCH_IO; then
+		case_stop_under_load --batch-io on
+		return
+	fi
+	if ublk add --type mem --size 64M --batch-io on 2>/tmp/err; then fail "--batch-io on accepted"; fi
+	cat /tmp/err
+	grep -q "UBLK_F_BATCH_IO (kernel 7.0+)" /tmp/err || fail "unclear refusal"
+	case_stop_under_load --batch-io auto
 }
 
 case_two_devices() {
@@ -492,6 +528,10 @@ clean; run_case affinity 120 case_affinity
 for m in copy need-get-data user-copy zero-copy zero-copy-manual auto; do
 	clean; run_case "mode_$(echo $m | tr - _)" 300 case_mode $m
 done
+for m in copy need-get-data user-copy zero-copy zero-copy-manual; do
+	clean; run_case "batch_$(echo $m | tr - _)" 300 case_mode $m --batch-io on
+done
+clean; run_case stop_under_load_batch 180 case_stop_under_load_batch
 if [ -z "${VMTEST_SANITIZER:-}" ]; then # the bindings' examples: not sanitizer builds
 	clean; run_case rust_ramdisk 300 case_rust_ramdisk
 	clean; run_case go_ramdisk 300 case_go_ramdisk

@@ -28,6 +28,10 @@ pub const UBLK_QUEUE_AFFINITY_AUTO: u32 = 0;
 pub const UBLK_QUEUE_AFFINITY_QUEUE_CPUS: u32 = 1;
 pub const UBLK_QUEUE_AFFINITY_NONE: u32 = 2;
 
+pub const UBLK_BATCH_IO_AUTO: u32 = 0;
+pub const UBLK_BATCH_IO_OFF: u32 = 1;
+pub const UBLK_BATCH_IO_ON: u32 = 2;
+
 pub const UBLK_OP_READ: u32 = 0;
 pub const UBLK_OP_WRITE: u32 = 1;
 pub const UBLK_OP_FLUSH: u32 = 2;
@@ -157,6 +161,7 @@ extern "C" {
     pub fn ublk_config_set_io_hints(cfg: *mut ublk_config, io_min: u32, io_opt: u32) -> c_int;
     pub fn ublk_config_set_data_mode(cfg: *mut ublk_config, mode: u32) -> c_int;
     pub fn ublk_config_set_queue_affinity(cfg: *mut ublk_config, policy: u32) -> c_int;
+    pub fn ublk_config_set_batch_io(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_ctrl_timeout_ms(cfg: *mut ublk_config, ms: u32) -> c_int;
 
     pub fn ublk_io_op(io: *const ublk_io) -> u32;
@@ -185,5 +190,6 @@ extern "C" {
     pub fn ublk_dev_nr_queues(dev: *const ublk_dev) -> u32;
     pub fn ublk_dev_depth(dev: *const ublk_dev) -> u32;
     pub fn ublk_dev_data_mode(dev: *const ublk_dev) -> u32;
+    pub fn ublk_dev_batch_io(dev: *const ublk_dev) -> c_int;
     pub fn ublk_dev_counter(dev: *const ublk_dev, which: u32, out: *mut u64) -> c_int;
 }

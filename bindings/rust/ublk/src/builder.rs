@@ -61,6 +61,17 @@ pub enum QueueAffinity {
     None,
 }
 
+/// Whether the queues use batch I/O commands (`UBLK_BATCH_IO_*`, Linux 7.0+).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchIo {
+    /// When the kernel has them and the data mode allows.
+    Auto,
+    /// Never.
+    Off,
+    /// Always; `create` fails with `EOPNOTSUPP` where they cannot be used.
+    On,
+}
+
 /// Configuration of a device, then `create`/`create_async`. Every setter is
 /// checked by the library at once and returns its error (`EINVAL` with a
 /// message naming the setter); cross-field rules are checked by `create`
@@ -149,6 +160,16 @@ impl DeviceBuilder {
             QueueAffinity::None => sys::UBLK_QUEUE_AFFINITY_NONE,
         };
         let rc = unsafe { sys::ublk_config_set_queue_affinity(self.raw, raw) };
+        self.set(rc)
+    }
+    /// Batch I/O commands (default `Auto`; see `ublk_config_set_batch_io`).
+    pub fn batch_io(&mut self, policy: BatchIo) -> Result<&mut Self> {
+        let raw = match policy {
+            BatchIo::Auto => sys::UBLK_BATCH_IO_AUTO,
+            BatchIo::Off => sys::UBLK_BATCH_IO_OFF,
+            BatchIo::On => sys::UBLK_BATCH_IO_ON,
+        };
+        let rc = unsafe { sys::ublk_config_set_batch_io(self.raw, raw) };
         self.set(rc)
     }
     /// I/O size hints (minimum_io_size / optimal_io_size in sysfs): powers

@@ -102,6 +102,10 @@ impl Device {
     pub fn data_mode(&self) -> crate::DataMode {
         crate::DataMode::from_raw(unsafe { sys::ublk_dev_data_mode(self.raw) })
     }
+    /// The queues use batch I/O commands.
+    pub fn batch_io(&self) -> bool {
+        unsafe { sys::ublk_dev_batch_io(self.raw) != 0 }
+    }
     /// The kernel flags negotiated at ADD_DEV (kernel uapi bit numbers).
     pub fn kernel_flags(&self) -> u64 {
         unsafe { sys::ublk_dev_kernel_flags(self.raw) }

@@ -56,6 +56,8 @@ fn setter_errors_carry_errno_and_message() {
     );
     b.queue_affinity(ublk::QueueAffinity::None).unwrap();
     b.queue_affinity(ublk::QueueAffinity::Auto).unwrap();
+    b.batch_io(ublk::BatchIo::On).unwrap();
+    b.batch_io(ublk::BatchIo::Auto).unwrap();
     // Every data mode is accepted here; the kernel decides at create.
     b.data_mode(ublk::DataMode::ZeroCopy).unwrap();
     b.data_mode(ublk::DataMode::Copy).unwrap();
