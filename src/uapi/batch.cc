@@ -86,7 +86,7 @@ absl::StatusOr<bool> ResolveBatchIo(BatchIoPolicy policy, uint64_t features, Dat
   }
   if (mode == DataMode::kNeedGetData) {
     if (policy == BatchIoPolicy::kAuto) return false;
-    return ErrnoError(EOPNOTSUPP, "batch I/O cannot be combined with data mode need_get_data");
+    return ErrnoError(EOPNOTSUPP, "batch I/O cannot be combined with data mode need-get-data");
   }
   return true;
 }
