@@ -118,6 +118,7 @@ class Queue {
   // BATCH_IO: PREP every tag (waits for the answer), then arm the fetch.
   absl::Status SetupBatch();
   io_uring_sqe* PrepBatchSqe(uint32_t aux);
+  bool QueueArrayCmd(uapi::IoCmdOp op, uint32_t aux);
   void ArmFetch();
   void SendCommits();
   void FlushCommitsAtExit();

@@ -31,14 +31,21 @@ io_uring_sqe* Queue::PrepBatchSqe(uint32_t aux) {
   return sqe;
 }
 
+// PREP or COMMIT over the open element array; the aux also names the array.
+bool Queue::QueueArrayCmd(uapi::IoCmdOp op, uint32_t aux) {
+  io_uring_sqe* sqe = PrepBatchSqe(0);
+  if (!sqe) return false;
+  unsigned which = 0;
+  batch_->FillArrayCmd(sqe, op, &which);
+  sqe->user_data =
+      uapi::EncodeUserData({.tag = 0, .kind = uapi::SqeKind::kBatchCmd, .aux = aux | which});
+  return true;
+}
+
 absl::Status Queue::SetupBatch() {
   for (uint16_t t = 0; t < cfg_.depth; ++t) batch_->Add(t, 0, BufAddr(t));
-  io_uring_sqe* sqe = PrepBatchSqe(0);
-  if (!sqe) return ErrnoError(EBUSY, absl::StrCat("queue ", cfg_.q_id, ": no SQE for PREP"));
-  unsigned which = 0;
-  batch_->FillArrayCmd(sqe, uapi::IoCmdOp::kPrepIoCmds, &which);
-  sqe->user_data =
-      uapi::EncodeUserData({.tag = 0, .kind = uapi::SqeKind::kBatchCmd, .aux = kAuxPrep | which});
+  if (!QueueArrayCmd(uapi::IoCmdOp::kPrepIoCmds, kAuxPrep))
+    return ErrnoError(EBUSY, absl::StrCat("queue ", cfg_.q_id, ": no SQE for PREP"));
   int r = io_uring_submit_and_wait(&ring_, 1);
   io_uring_cqe* cqe = nullptr;
   if (r >= 0) r = io_uring_wait_cqe(&ring_, &cqe);  // PREP answers when it is issued
@@ -46,7 +53,7 @@ absl::Status Queue::SetupBatch() {
     return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": submitting PREP_IO_CMDS failed"));
   const int32_t res = cqe->res;
   io_uring_cqe_seen(&ring_, cqe);
-  batch_->Discard(which);
+  batch_->Discard(0);  // PREP went out first, in array 0
   if (res < 0)
     return ErrnoError(-res, absl::StrCat("queue ", cfg_.q_id, ": the kernel refused PREP_IO_CMDS"));
   return absl::OkStatus();
@@ -57,13 +64,7 @@ void Queue::ArmFetch() {
 }
 
 void Queue::SendCommits() {
-  if (!batch_->CanSend()) return;
-  io_uring_sqe* sqe = PrepBatchSqe(0);
-  if (!sqe) return;
-  unsigned which = 0;
-  batch_->FillArrayCmd(sqe, uapi::IoCmdOp::kCommitIoCmds, &which);
-  sqe->user_data =
-      uapi::EncodeUserData({.tag = 0, .kind = uapi::SqeKind::kBatchCmd, .aux = kAuxCommit | which});
+  if (batch_->CanSend()) (void)QueueArrayCmd(uapi::IoCmdOp::kCommitIoCmds, kAuxCommit);
 }
 
 // Commits queued after the loop's last submit (the backend finished a tag
