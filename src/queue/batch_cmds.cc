@@ -56,7 +56,6 @@ absl::Status BatchCmds::Init(io_uring* ring) {
   const int r = io_uring_register_buf_ring(ring, &reg, 0);
   if (r < 0)
     return ErrnoError(-r, absl::StrCat("queue ", q_id_, ": registering the batch fetch ring"));
-  registered_ = true;
   fetch_bufs_.resize(size_t{nbufs_} * buf_bytes_);
   const int mask = io_uring_buf_ring_mask(nbufs_);
   for (uint32_t b = 0; b < nbufs_; ++b)
@@ -64,11 +63,6 @@ absl::Status BatchCmds::Init(io_uring* ring) {
                           static_cast<unsigned short>(b), mask, static_cast<int>(b));
   io_uring_buf_ring_advance(br_, static_cast<int>(nbufs_));
   return absl::OkStatus();
-}
-
-void BatchCmds::Release(io_uring* ring) {
-  if (registered_) (void)io_uring_unregister_buf_ring(ring, kFetchGroup);
-  registered_ = false;
 }
 
 void BatchCmds::Add(uint16_t tag, int32_t result, uint64_t buf_addr) {

@@ -27,15 +27,16 @@ class BatchCmds {
   BatchCmds(const BatchCmds&) = delete;
   BatchCmds& operator=(const BatchCmds&) = delete;
 
-  // Maps and registers the fetch buffer ring on `ring`.
+  // Maps and registers the fetch buffer ring on `ring` (closing the ring
+  // drops the registration; the destructor unmaps it).
   absl::Status Init(io_uring* ring);
-  // Unregisters and unmaps it (before the ring is closed).
-  void Release(io_uring* ring);
 
   // Appends one element to the open array. buf_index is the tag (the
   // sparse-table slot of automatic registration).
   void Add(uint16_t tag, int32_t result, uint64_t buf_addr);
   uint32_t open_count() const { return count_[open_]; }
+  // The array the next FillArrayCmd sends (0 or 1).
+  unsigned open_array() const { return open_; }
   // The open array can be sent: it has elements and the other one is not
   // waiting for its CQE.
   bool CanSend() const { return count_[open_] > 0 && count_[open_ ^ 1] == 0; }
@@ -74,7 +75,6 @@ class BatchCmds {
   std::vector<uint8_t> fetch_bufs_;
   uint32_t nbufs_ = 0;
   uint32_t buf_bytes_ = 0;
-  bool registered_ = false;
 };
 
 }  // namespace ublk

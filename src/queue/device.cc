@@ -62,8 +62,10 @@ absl::Status Device::AddAndConfigure() {
   UBLK_ASSIGN_OR_RETURN(plan_, uapi::ResolveDataMode(spec_.data_mode, have_features ? features : 0,
                                                      backend_->Caps().file_ops_only));
   UBLK_ASSIGN_OR_RETURN(
-      batch_io_, uapi::ResolveBatchIo(spec_.batch_io, have_features ? features : 0, plan_.mode));
-  spec_.kernel_flags |= plan_.flags | (batch_io_ ? uapi::kFBatchIo : 0);
+      plan_.batch_io,
+      uapi::ResolveBatchIo(spec_.batch_io, have_features ? features : 0, plan_.mode));
+  if (plan_.batch_io) plan_.flags |= uapi::kFBatchIo;
+  spec_.kernel_flags |= plan_.flags;
   const uint64_t missing = spec_.kernel_flags & ~features;
   if (have_features && missing)
     return ErrnoError(EOPNOTSUPP,
@@ -72,7 +74,7 @@ absl::Status Device::AddAndConfigure() {
   UBLK_RETURN_IF_ERROR(control_->AddDev(&info_));
   added_ = true;
   UBLK_RETURN_IF_ERROR(uapi::ValidateKernelDevInfo(info_));
-  if (const uint64_t dropped = (plan_.flags | (batch_io_ ? uapi::kFBatchIo : 0)) & ~info_.flags)
+  if (const uint64_t dropped = plan_.flags & ~info_.flags)  // a clearing rule hit
     return ErrnoError(EOPNOTSUPP,
                       absl::StrCat("data mode ", uapi::DataModeName(plan_.mode),
                                    ": the kernel did not grant ", uapi::DescribeFeatures(dropped)));
@@ -126,8 +128,7 @@ absl::Status Device::StartQueues() {
                    .buffer_bytes = info_.max_io_buf_bytes,
                    .cdev_fd = cdev_fd_.get(),
                    .limits = limits,
-                   .plan = plan_,
-                   .batch_io = batch_io_};
+                   .plan = plan_};
     queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
   }
   for (size_t i = 0; i < queues_.size(); ++i) {

@@ -72,7 +72,7 @@ class Device {
   // The data mode in use (never kAuto) and how it moves data.
   const uapi::DataPlan& data_plan() const { return plan_; }
   // The queues use BATCH_IO commands (asked for, and granted by the kernel).
-  bool batch_io() const { return batch_io_; }
+  bool batch_io() const { return plan_.batch_io; }
   DeviceStats stats() const;
 
  private:
@@ -91,7 +91,6 @@ class Device {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<ctrl::Control> control_;
   uapi::DataPlan plan_;
-  bool batch_io_ = false;  // PREP/COMMIT/FETCH_IO_CMDS instead of per-tag commands
   uapi::DevInfo info_{};
   bool added_ = false;
   std::mutex ctrl_mu_;  // serialises control_ (Stop may come from any thread)

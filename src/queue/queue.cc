@@ -46,7 +46,7 @@ Queue::Queue(const QueueConfig& config, Backend* backend)
     ios_[t].q_id = cfg_.q_id;
     ios_[t].tag = t;
   }
-  if (cfg_.batch_io) {
+  if (cfg_.plan.batch_io) {
     batch_ = std::make_unique<BatchCmds>(cfg_.q_id, cfg_.depth, uapi::BatchElemFlags(cfg_.plan));
     fetched_.resize(batch_->max_tags_per_cqe());
   }
@@ -55,7 +55,6 @@ Queue::Queue(const QueueConfig& config, Backend* backend)
 Queue::~Queue() { Teardown(); }
 
 void Queue::Teardown() {
-  if (batch_ && ring_ok_) batch_->Release(&ring_);
   if (ring_ok_) io_uring_queue_exit(&ring_);  // cancels anything still in the kernel
   ring_ok_ = false;
   if (descs_ && !sink_) munmap(const_cast<uapi::IoDesc*>(descs_), descs_len_);
@@ -163,11 +162,10 @@ io_uring_sqe* Queue::GetSqe() {
   return sqe;
 }
 
-// One ublk I/O command (a URING_CMD on the char device, fixed file 0) for
-// `tag`: the SQE, or nullptr if the ring has no room (unreachable after the
-// flush in GetSqe; the tag would then stay owned).
-io_uring_sqe* Queue::PrepIoCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result, uint64_t addr,
-                               uint64_t user_data) {
+// A URING_CMD `op` on the char device (fixed file 0), payload left zero: the
+// SQE, or nullptr if the ring has no room (unreachable after the flush in
+// GetSqe; a tag would then stay owned).
+io_uring_sqe* Queue::PrepCdevCmd(uapi::IoCmdOp op, uint64_t user_data) {
   io_uring_sqe* sqe = GetSqe();
   if (!sqe) return nullptr;
   std::memset(sqe, 0, sizeof(*sqe));
@@ -176,6 +174,14 @@ io_uring_sqe* Queue::PrepIoCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result, u
   sqe->flags = IOSQE_FIXED_FILE;
   sqe->cmd_op = static_cast<uint32_t>(op);
   sqe->user_data = user_data;
+  return sqe;
+}
+
+// One per-tag ublk I/O command for `tag` (see PrepCdevCmd).
+io_uring_sqe* Queue::PrepIoCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result, uint64_t addr,
+                               uint64_t user_data) {
+  io_uring_sqe* sqe = PrepCdevCmd(op, user_data);
+  if (!sqe) return nullptr;
   uapi::IoCmd cmd{};
   cmd.q_id = cfg_.q_id;
   cmd.tag = tag;

@@ -34,11 +34,10 @@ struct QueueConfig {
   // moves it with pread/pwrite on /dev/ublkcN at the encoded offset; with
   // zero copy the request pages sit in the ring's sparse buffer table at
   // index = tag, and ring file ops use them as fixed buffers.
+  // With plan.batch_io (see uapi/batch.h): one PREP_IO_CMDS at setup, one
+  // multishot FETCH_IO_CMDS, and one COMMIT_IO_CMDS per batch of completions
+  // instead of a FETCH and a COMMIT_AND_FETCH per tag.
   uapi::DataPlan plan;
-  // BATCH_IO (see uapi/batch.h): one PREP_IO_CMDS at setup, one multishot
-  // FETCH_IO_CMDS, and one COMMIT_IO_CMDS per batch of completions instead
-  // of a FETCH and a COMMIT_AND_FETCH per tag.
-  bool batch_io = false;
 };
 
 // Written by the queue thread only (plain stores, read anywhere), except
@@ -110,6 +109,7 @@ class Queue {
   absl::Status AllocBuffers();
   void QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result);
   void QueueBufCmd(uapi::IoCmdOp op, uint16_t tag, bool link);
+  io_uring_sqe* PrepCdevCmd(uapi::IoCmdOp op, uint64_t user_data);
   io_uring_sqe* PrepIoCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result, uint64_t addr,
                           uint64_t user_data);
   io_uring_sqe* GetSqe();
@@ -117,7 +117,7 @@ class Queue {
   void ArmWakeup();
   // BATCH_IO: PREP every tag (waits for the answer), then arm the fetch.
   absl::Status SetupBatch();
-  io_uring_sqe* PrepBatchSqe(uint32_t aux);
+  io_uring_sqe* PrepBatchSqe(uapi::IoCmdOp op, uint32_t aux);
   bool QueueArrayCmd(uapi::IoCmdOp op, uint32_t aux);
   void ArmFetch();
   void SendCommits();

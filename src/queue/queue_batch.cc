@@ -21,24 +21,17 @@ constexpr long kExitFlushWaitNs = 1000 * 1000 * 1000;
 
 }  // namespace
 
-io_uring_sqe* Queue::PrepBatchSqe(uint32_t aux) {
-  io_uring_sqe* sqe = GetSqe();
-  if (!sqe) return nullptr;
-  std::memset(sqe, 0, sizeof(*sqe));
-  sqe->fd = 0;  // registered file index of /dev/ublkcN
-  sqe->flags = IOSQE_FIXED_FILE;
-  sqe->user_data = uapi::EncodeUserData({.tag = 0, .kind = uapi::SqeKind::kBatchCmd, .aux = aux});
-  return sqe;
+io_uring_sqe* Queue::PrepBatchSqe(uapi::IoCmdOp op, uint32_t aux) {
+  return PrepCdevCmd(
+      op, uapi::EncodeUserData({.tag = 0, .kind = uapi::SqeKind::kBatchCmd, .aux = aux}));
 }
 
 // PREP or COMMIT over the open element array; the aux also names the array.
 bool Queue::QueueArrayCmd(uapi::IoCmdOp op, uint32_t aux) {
-  io_uring_sqe* sqe = PrepBatchSqe(0);
+  io_uring_sqe* sqe = PrepBatchSqe(op, aux | batch_->open_array());
   if (!sqe) return false;
   unsigned which = 0;
   batch_->FillArrayCmd(sqe, op, &which);
-  sqe->user_data =
-      uapi::EncodeUserData({.tag = 0, .kind = uapi::SqeKind::kBatchCmd, .aux = aux | which});
   return true;
 }
 
@@ -60,7 +53,8 @@ absl::Status Queue::SetupBatch() {
 }
 
 void Queue::ArmFetch() {
-  if (io_uring_sqe* sqe = PrepBatchSqe(kAuxFetch)) batch_->FillFetch(sqe);
+  if (io_uring_sqe* sqe = PrepBatchSqe(uapi::IoCmdOp::kFetchIoCmds, kAuxFetch))
+    batch_->FillFetch(sqe);
 }
 
 void Queue::SendCommits() {

@@ -1,20 +1,20 @@
 #include "uapi/affinity.h"
 
+#include <iterator>
+
 #include "uapi/enum_names.h"
 
 namespace ublk::uapi {
 
-const char* QueueAffinityName(QueueAffinity policy) {
-  switch (policy) {
-    case QueueAffinity::kAuto: return "auto";
-    case QueueAffinity::kQueueCpus: return "queue";
-    case QueueAffinity::kNone: return "none";
-  }
-  return "unknown";
-}
+namespace {
+constexpr const char* kAffinityNames[] = {"auto", "queue", "none"};  // by QueueAffinity
+static_assert(std::size(kAffinityNames) == kMaxQueueAffinity + 1);
+}  // namespace
+
+const char* QueueAffinityName(QueueAffinity policy) { return EnumName(policy, kAffinityNames); }
 
 bool QueueAffinityFromName(absl::string_view name, QueueAffinity* out) {
-  return EnumFromName(name, kMaxQueueAffinity, &QueueAffinityName, out);
+  return EnumFromName(name, kAffinityNames, out);
 }
 
 cpu_set_t QueueThreadCpus(QueueAffinity policy, const cpu_set_t& queue_cpus) {

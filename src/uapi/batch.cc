@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "uapi/enum_names.h"
 #include "util/status.h"
@@ -63,17 +64,15 @@ size_t ParseFetchedTags(const uint8_t* buf, size_t buf_len, int32_t res, uint32_
   return n;
 }
 
-const char* BatchIoPolicyName(BatchIoPolicy policy) {
-  switch (policy) {
-    case BatchIoPolicy::kAuto: return "auto";
-    case BatchIoPolicy::kOff: return "off";
-    case BatchIoPolicy::kOn: return "on";
-  }
-  return "unknown";
-}
+namespace {
+constexpr const char* kBatchIoNames[] = {"auto", "off", "on"};  // by BatchIoPolicy
+static_assert(std::size(kBatchIoNames) == kMaxBatchIoPolicy + 1);
+}  // namespace
+
+const char* BatchIoPolicyName(BatchIoPolicy policy) { return EnumName(policy, kBatchIoNames); }
 
 bool BatchIoPolicyFromName(absl::string_view name, BatchIoPolicy* out) {
-  return EnumFromName(name, kMaxBatchIoPolicy, &BatchIoPolicyName, out);
+  return EnumFromName(name, kBatchIoNames, out);
 }
 
 absl::StatusOr<bool> ResolveBatchIo(BatchIoPolicy policy, uint64_t features, DataMode mode) {

@@ -1,6 +1,7 @@
 #include "uapi/data_mode.h"
 
 #include <cerrno>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "uapi/abi.h"
@@ -36,20 +37,15 @@ absl::StatusOr<DataPlan> ZeroCopy(DataMode mode, uint64_t features, bool file_op
 
 }  // namespace
 
-const char* DataModeName(DataMode mode) {
-  switch (mode) {
-    case DataMode::kCopy: return "copy";
-    case DataMode::kNeedGetData: return "need-get-data";
-    case DataMode::kUserCopy: return "user-copy";
-    case DataMode::kZeroCopy: return "zero-copy";
-    case DataMode::kAuto: return "auto";
-    case DataMode::kZeroCopyManual: return "zero-copy-manual";
-  }
-  return "unknown";
-}
+// Indexed by DataMode.
+constexpr const char* kDataModeNames[] = {"copy",      "need-get-data", "user-copy",
+                                          "zero-copy", "auto",          "zero-copy-manual"};
+static_assert(std::size(kDataModeNames) == kMaxDataMode + 1);
+
+const char* DataModeName(DataMode mode) { return EnumName(mode, kDataModeNames); }
 
 bool DataModeFromName(absl::string_view name, DataMode* out) {
-  return EnumFromName(name, kMaxDataMode, &DataModeName, out);
+  return EnumFromName(name, kDataModeNames, out);
 }
 
 absl::StatusOr<DataPlan> ResolveDataMode(DataMode mode, uint64_t features, bool file_ops_only) {

@@ -31,6 +31,9 @@ struct DataPlan {
   // Zero copy with a backend that moves data only through ring file ops:
   // those use the registered request pages, and no byte is copied.
   bool zero_copy_file_ops = false;
+  // BATCH_IO commands (uapi/batch.h); kFBatchIo is then in `flags`. Set after
+  // ResolveDataMode, by ResolveBatchIo's verdict.
+  bool batch_io = false;
 
   bool zero_copy() const {
     return mode == DataMode::kZeroCopy || mode == DataMode::kZeroCopyManual;
