@@ -118,7 +118,10 @@ UBLK_API int ublk_config_set_rotational(ublk_config* cfg, int rotational) UBLK_N
  *    still gets the bytes in ublk_io_buf(), copied by the library with
  *    pread/pwrite (also needs USER_COPY).
  *  AUTO: ZERO_COPY when the kernel has it and the backend is FILE_OPS_ONLY,
- *    else COPY (the fastest mode for a backend that reads its buffer).
+ *    else COPY (the fastest mode for a backend that reads its buffer). The
+ *    `ublk` CLI's built-in backends whose data is in memory (`mem`, `file`
+ *    on tmpfs) get USER_COPY there instead: the kernel copies straight
+ *    between the request and their memory.
  *  ZERO_COPY_MANUAL: ZERO_COPY with REGISTER/UNREGISTER_IO_BUF per request
  *    even where the kernel could register automatically (for testing and
  *    comparison).

@@ -40,7 +40,9 @@ struct FileInfo {
 absl::StatusOr<FileInfo> OpenBackingFile(const std::string& path, bool buffered);
 
 // The `file` backend over an opened file: I/O on the queue's own io_uring
-// (reads and writes of an in_memory file: pread/pwrite in the queue thread);
+// (reads and writes of an in_memory file: pread/pwrite in the queue thread,
+// or in user copy straight between the request and the file's shared
+// mapping, Backend::DataAt; reads only where the file has no hole);
 // flush = fdatasync, FUA = RWF_DSYNC, discard = punch hole, write-zeroes =
 // zero range (NOUNMAP) or punch hole. Advertises only what the file supports.
 std::unique_ptr<Backend> MakeFile(FileInfo info);

@@ -1,10 +1,12 @@
 // The `file` backend: a regular file or a block device, served through the
 // queue thread's own io_uring (SubmitFileOp), with no extra thread hop; a
-// file in memory (tmpfs, ramfs) is read and written in the queue thread.
+// file in memory (tmpfs, ramfs) is read and written in the queue thread, and
+// in user copy straight between the request and the file's mapping.
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "backends/builtin.h"
+#include "backends/page_map.h"
 #include "uapi/abi.h"
 #include "util/status.h"
 #include "util/unique_fd.h"
@@ -21,12 +24,37 @@
 namespace ublk::backends {
 namespace {
 
+// A file in memory, mapped shared, with the pages known to hold data.
+struct FileMapping {
+  char* base = nullptr;
+  uint64_t len = 0;
+  std::unique_ptr<PageMap> pages;
+};
+
 class FileBackend final : public Backend {
  public:
-  FileBackend(UniqueFd fd, BackendCaps caps, bool in_memory)
-      : fd_(std::move(fd)), caps_(caps), in_memory_(in_memory) {}
+  FileBackend(UniqueFd fd, BackendCaps caps, bool in_memory, FileMapping map)
+      : fd_(std::move(fd)), caps_(caps), in_memory_(in_memory), map_(std::move(map)) {}
+  ~FileBackend() override {
+    if (map_.base) munmap(map_.base, map_.len);
+  }
 
   BackendCaps Caps() const override { return caps_; }
+
+  // User copy of a file in memory: the kernel copies between the request
+  // and the mapping. A WRITE goes there always (it allocates what it
+  // writes, as pwrite would); a READ only where every page holds data,
+  // because a read fault on a hole would allocate it (pread does not).
+  // A copy the kernel cannot make (file shrunk, tmpfs full) comes back
+  // through Submit, whose pwrite reports the real error.
+  void* DataAt(const uapi::Request& r) override {
+    if (!map_.base || r.offset + r.length > map_.len) return nullptr;
+    if (r.op == uapi::kOpWrite)
+      map_.pages->MarkData(r.offset, r.length);
+    else if (!map_.pages->AllData(r.offset, r.length))
+      return nullptr;
+    return map_.base + r.offset;
+  }
 
   void Submit(Io* io) override {
     const uapi::Request& r = io->req;
@@ -39,10 +67,12 @@ class FileBackend final : public Backend {
         break;
       case uapi::kOpFlush: err = SubmitFileOp(io, fd_.get(), FileOp::kFdatasync, 0, false); break;
       case uapi::kOpDiscard:
+        ForgetData(r);
         err = SubmitFileOp(io, fd_.get(), FileOp::kPunchHole, r.offset, false);
         break;
       case uapi::kOpWriteZeroes:
         // NOUNMAP asks to keep the blocks allocated: zero the range in place.
+        if (!(r.flags & uapi::kIoFNoUnmap)) ForgetData(r);
         err = SubmitFileOp(io, fd_.get(),
                            (r.flags & uapi::kIoFNoUnmap) ? FileOp::kZeroRange : FileOp::kPunchHole,
                            r.offset, false);
@@ -68,13 +98,37 @@ class FileBackend final : public Backend {
       if (n == 0) return CompleteIo(io, -EIO);   // the file shrank under the device
       done += static_cast<uint32_t>(n);
     }
+    if (r.op == uapi::kOpWrite && map_.pages) map_.pages->MarkData(r.offset, r.length);
     CompleteIo(io, static_cast<int32_t>(done));
+  }
+
+  // A punched range: its whole pages are holes again (before the punch, so
+  // a read racing with it takes the pread path).
+  void ForgetData(const uapi::Request& r) {
+    if (map_.pages) map_.pages->MarkHole(r.offset, r.length);
   }
 
   UniqueFd fd_;
   BackendCaps caps_;
   bool in_memory_;
+  FileMapping map_;
 };
+
+// Maps a file in memory for user copy, and finds its data pages. Nothing
+// (no mapping) when that fails: the backend then copies through its buffer.
+FileMapping MapInMemoryFile(int fd, uint64_t size) {
+  FileMapping m;
+  if (size == 0) return m;
+  auto pages = PageMap::Create(size, static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+  if (!pages.ok()) return m;
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return m;
+  m.base = static_cast<char*>(p);
+  m.len = size;
+  m.pages = std::make_unique<PageMap>(std::move(*pages));
+  m.pages->MarkExtents(fd);
+  return m;
+}
 
 // tmpfs and ramfs (magic numbers from statfs(2)).
 bool InMemoryFs(int fd) {
@@ -129,7 +183,10 @@ std::unique_ptr<Backend> MakeFile(FileInfo info) {
   // Data moves only by ring file ops, straight into the request's pages in
   // zero copy, except for a file in memory: copied here, from the buffer.
   caps.file_ops_only = !info.in_memory;
-  return std::make_unique<FileBackend>(std::move(info.fd), caps, info.in_memory);
+  FileMapping map;
+  if (info.in_memory) map = MapInMemoryFile(info.fd.get(), info.size);
+  caps.data_in_memory = map.base != nullptr;
+  return std::make_unique<FileBackend>(std::move(info.fd), caps, info.in_memory, std::move(map));
 }
 
 }  // namespace ublk::backends

@@ -19,8 +19,15 @@ class MemBackend final : public Backend {
 
   BackendCaps Caps() const override {
     // RAM has no volatile cache to flush; discard frees memory.
-    return {.flush = false, .fua = false, .discard = true, .write_zeroes = true};
+    return {.flush = false,
+            .fua = false,
+            .discard = true,
+            .write_zeroes = true,
+            .data_in_memory = true};
   }
+
+  // In user copy the kernel copies straight between the request and the RAM.
+  void* DataAt(const uapi::Request& req) override { return base_ + req.offset; }
 
   void Submit(Io* io) override {
     const uapi::Request& r = io->req;

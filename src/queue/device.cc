@@ -59,8 +59,10 @@ absl::StatusOr<std::unique_ptr<Device>> Device::Create(uapi::DeviceSpec spec,
 absl::Status Device::AddAndConfigure() {
   bool have_features = false;
   UBLK_ASSIGN_OR_RETURN(const uint64_t features, control_->GetFeatures(&have_features));
+  const BackendCaps caps = backend_->Caps();
   UBLK_ASSIGN_OR_RETURN(plan_, uapi::ResolveDataMode(spec_.data_mode, have_features ? features : 0,
-                                                     backend_->Caps().file_ops_only));
+                                                     {.file_ops_only = caps.file_ops_only,
+                                                      .data_in_memory = caps.data_in_memory}));
   UBLK_ASSIGN_OR_RETURN(
       plan_.batch_io,
       uapi::ResolveBatchIo(spec_.batch_io, have_features ? features : 0, plan_.mode));

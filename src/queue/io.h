@@ -25,6 +25,8 @@ struct Io {
   // hand (manual mode, or auto registration failed) / are registered now.
   bool needs_reg = false;
   bool registered = false;
+  // Queue thread: the data is where it belongs already (Backend::DataAt).
+  bool data_moved = false;
   // Free for the backend (queue thread): 0 when the device starts.
   uint32_t backend_state = 0;
 };
@@ -56,6 +58,9 @@ struct BackendCaps {
   // Data moves only through SubmitFileOp; Io::buf is never touched, so zero
   // copy needs no copy at all.
   bool file_ops_only = false;
+  // Backend::DataAt answers for READ and WRITE (the data is in the backend's
+  // memory): the `auto` data mode then picks user copy, one copy per request.
+  bool data_in_memory = false;
 };
 
 class Backend {
@@ -66,6 +71,19 @@ class Backend {
   // asynchronous form. The request ends with CompleteIo(io, ...), now or
   // later, from any thread.
   virtual void Submit(Io* io) = 0;
+  // Optional, for a backend whose data lives in its own memory (a RAM disk):
+  // where the device's bytes of `req` (offset, length) are, or nullptr to
+  // take the request through Submit. Asked for READ and WRITE only where the
+  // library copies the data itself (user copy, and zero copy for a backend
+  // that reads its buffer): it then moves the bytes with one pread/pwrite on
+  // the char device straight between the request's pages and this memory,
+  // and the request completes without Submit. A copy the kernel cannot make
+  // there (EFAULT) goes through Submit instead. Queue thread; must not block.
+  // The memory must stay mapped while the device runs.
+  virtual void* DataAt(const uapi::Request& req) {
+    (void)req;
+    return nullptr;
+  }
 };
 
 }  // namespace ublk

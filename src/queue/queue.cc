@@ -314,10 +314,12 @@ void Queue::Dispatch(uint16_t tag) {
   io->needs_reg =
       cfg_.plan.zero_copy_file_ops &&
       (cfg_.plan.mode == uapi::DataMode::kZeroCopyManual || (io->req.flags & uapi::kIoFNeedRegBuf));
+  io->data_moved = false;
+  if (cfg_.plan.server_copies && CopyDirect(io)) return;
   if (io->req.op == uapi::kOpWrite) {
     if (cfg_.plan.kernel_copies()) Bump(stats_.bytes_copied, uint64_t{io->req.length});
     if (cfg_.plan.server_copies) {
-      if (const int e = CopyIn(io)) {
+      if (const int32_t e = CopyIn(io, io->buf, io->req.length); e < 0) {
         io->completing.store(true, std::memory_order_relaxed);
         FinishOnThread(io, e);
         return;
@@ -327,23 +329,44 @@ void Queue::Dispatch(uint16_t tag) {
   backend_->Submit(io);
 }
 
-int Queue::CopyIn(Io* io) {
-  uint64_t pos = 0;
-  if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
-  const ssize_t n = pread(cfg_.cdev_fd, io->buf, io->req.length, static_cast<off_t>(pos));
-  if (n < 0) return -errno;
-  Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
-  return static_cast<uint32_t>(n) == io->req.length ? 0 : -EIO;
+// A READ or WRITE straight between the request's pages and the backend's
+// memory (Backend::DataAt): one pread/pwrite on the char device, no Submit.
+// False when the backend has no memory for it or the kernel could not copy
+// there (e.g. EFAULT): the request then takes the usual path, which gives the
+// backend's own answer.
+bool Queue::CopyDirect(Io* io) {
+  const uapi::Request& r = io->req;
+  if (r.op != uapi::kOpRead && r.op != uapi::kOpWrite) return false;
+  void* data = backend_->DataAt(r);
+  if (!data) return false;
+  const int32_t n =
+      r.op == uapi::kOpRead ? CopyOut(io, data, r.length) : CopyIn(io, data, r.length);
+  if (n < 0) return false;
+  io->data_moved = true;
+  io->completing.store(true, std::memory_order_relaxed);
+  FinishOnThread(io, n);
+  return true;
 }
 
-int32_t Queue::CopyOut(Io* io, int32_t res) {
+// USER_COPY: `len` bytes of the request's data into `dst`: `len`, or -errno
+// (-EIO for a short copy).
+int32_t Queue::CopyIn(Io* io, void* dst, uint32_t len) {
   uint64_t pos = 0;
   if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
-  const ssize_t n =
-      pwrite(cfg_.cdev_fd, io->buf, static_cast<size_t>(res), static_cast<off_t>(pos));
+  const ssize_t n = pread(cfg_.cdev_fd, dst, len, static_cast<off_t>(pos));
   if (n < 0) return -errno;
   Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
-  return static_cast<int32_t>(n) == res ? res : -EIO;
+  return static_cast<uint32_t>(n) == len ? static_cast<int32_t>(len) : -EIO;
+}
+
+// USER_COPY: `len` bytes from `src` into the request's pages (as CopyIn).
+int32_t Queue::CopyOut(Io* io, const void* src, uint32_t len) {
+  uint64_t pos = 0;
+  if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
+  const ssize_t n = pwrite(cfg_.cdev_fd, src, len, static_cast<off_t>(pos));
+  if (n < 0) return -errno;
+  Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
+  return static_cast<uint32_t>(n) == len ? static_cast<int32_t>(len) : -EIO;
 }
 
 int32_t Queue::SanitizeResult(const Io* io, int32_t result) const {
@@ -361,9 +384,9 @@ void Queue::FinishOnThread(Io* io, int32_t result) {
   Bump(inflight_, ~0u, std::memory_order_release);  // -1, modulo 2^32
   if (!tags_.OnBackendDone(io->tag)) return;
   int32_t res = SanitizeResult(io, result);
-  if (io->req.op == uapi::kOpRead && res > 0) {
+  if (io->req.op == uapi::kOpRead && res > 0 && !io->data_moved) {
     if (cfg_.plan.server_copies)
-      res = CopyOut(io, res);
+      res = CopyOut(io, io->buf, static_cast<uint32_t>(res));
     else if (cfg_.plan.kernel_copies())
       Bump(stats_.bytes_copied, static_cast<uint64_t>(res));
   }

@@ -132,8 +132,9 @@ class Queue {
   void DrainForeignCompletions();
   void Teardown();
   int32_t SanitizeResult(const Io* io, int32_t result) const;
-  int CopyIn(Io* io);                    // USER_COPY: request data -> buffer
-  int32_t CopyOut(Io* io, int32_t res);  // USER_COPY: buffer -> request
+  bool CopyDirect(Io* io);
+  int32_t CopyIn(Io* io, void* dst, uint32_t len);
+  int32_t CopyOut(Io* io, const void* src, uint32_t len);
 
   QueueConfig cfg_;
   Backend* backend_;

@@ -48,7 +48,13 @@ bool DataModeFromName(absl::string_view name, DataMode* out) {
   return EnumFromName(name, kDataModeNames, out);
 }
 
-absl::StatusOr<DataPlan> ResolveDataMode(DataMode mode, uint64_t features, bool file_ops_only) {
+DataPlan UserCopy() {
+  return DataPlan{.mode = DataMode::kUserCopy, .flags = kFUserCopy, .server_copies = true};
+}
+
+absl::StatusOr<DataPlan> ResolveDataMode(DataMode mode, uint64_t features,
+                                         BackendDataAccess backend) {
+  const bool file_ops_only = backend.file_ops_only;
   switch (mode) {
     case DataMode::kCopy: return DataPlan{};
     case DataMode::kNeedGetData:
@@ -57,15 +63,19 @@ absl::StatusOr<DataPlan> ResolveDataMode(DataMode mode, uint64_t features, bool 
       return DataPlan{.mode = mode, .flags = kFNeedGetData};
     case DataMode::kUserCopy:
       if (!(features & kFUserCopy)) return Missing(mode, "USER_COPY", "6.5");
-      return DataPlan{.mode = mode, .flags = kFUserCopy, .server_copies = true};
+      return UserCopy();
     case DataMode::kZeroCopy:
     case DataMode::kZeroCopyManual: return ZeroCopy(mode, features, file_ops_only);
     case DataMode::kAuto:
       // Zero copy only pays when it removes the copy: for a backend that
-      // reads its buffer it would add a pread/pwrite per request. Copy mode
-      // needs no extra syscall per request, so it is the fastest otherwise.
+      // reads its buffer it would add a pread/pwrite per request. User copy
+      // pays for a backend whose data is in its own memory: the kernel then
+      // copies straight between the request and that memory, one copy where
+      // copy mode makes two. Otherwise copy mode, which needs no extra
+      // syscall per request, is the fastest.
       if (file_ops_only && (features & kFSupportZeroCopy))
         return ZeroCopy(DataMode::kZeroCopy, features, true);
+      if (backend.data_in_memory && (features & kFUserCopy)) return UserCopy();
       return DataPlan{};
   }
   return ErrnoError(EINVAL, absl::StrCat("unknown data mode ", static_cast<int>(mode)));

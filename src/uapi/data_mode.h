@@ -42,11 +42,17 @@ struct DataPlan {
   bool kernel_copies() const { return !server_copies && !zero_copy(); }
 };
 
+// What the backend says about how it reaches the data.
+struct BackendDataAccess {
+  bool file_ops_only = false;   // never touches the per-tag buffer
+  bool data_in_memory = false;  // its data is in its own memory (DataAt)
+};
+
 // `features`: the GET_FEATURES mask, or 0 when the kernel has no GET_FEATURES
-// (before 6.5: then only copy and NEED_GET_DATA exist). `file_ops_only`: the
-// backend never touches the per-tag buffer. EOPNOTSUPP names the missing
-// feature and the kernel that has it.
-absl::StatusOr<DataPlan> ResolveDataMode(DataMode mode, uint64_t features, bool file_ops_only);
+// (before 6.5: then only copy and NEED_GET_DATA exist). EOPNOTSUPP names the
+// missing feature and the kernel that has it.
+absl::StatusOr<DataPlan> ResolveDataMode(DataMode mode, uint64_t features,
+                                         BackendDataAccess backend);
 
 const char* DataModeName(DataMode mode);
 // The inverse of DataModeName; false for an unknown name.

@@ -3,8 +3,12 @@
 // completions from other threads are committed once.
 #include "queue/queue.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -276,6 +280,77 @@ TEST_F(QueueFake, NeedRegBufFallbackMarksTheRequest) {
     EXPECT_EQ(probe.marked[0], manual) << "no fallback flag";
     EXPECT_TRUE(probe.marked[1]) << "NEED_REG_BUF";
   }
+}
+
+// User copy with a backend whose data is in memory (Backend::DataAt): the
+// queue moves READ and WRITE data with one pread/pwrite on the char device
+// (a memfd stands in for it, at the encoded user-copy offsets) straight
+// between the request and the backend's memory, without Submit; memory the
+// kernel cannot copy to (EFAULT) sends the request through Submit instead.
+TEST_F(QueueFake, UserCopyMovesDataStraightIntoBackendMemory) {
+  struct Ram : Backend {
+    BackendCaps Caps() const override { return {.data_in_memory = true}; }
+    void Submit(Io* io) override {
+      submitted++;
+      CompleteIo(io, static_cast<int32_t>(io->req.length));
+    }
+    void* DataAt(const uapi::Request& req) override {
+      return unmapped ? unmapped : data.data() + req.offset;
+    }
+    std::vector<char> data = std::vector<char>(kSectors * 512, 0);
+    void* unmapped = nullptr;
+    int submitted = 0;
+  } ram;
+  const int cdev = memfd_create("fake-ublkc", MFD_CLOEXEC);
+  ASSERT_GE(cdev, 0);
+  QueueConfig cfg;
+  cfg.depth = kDepth;
+  cfg.buffer_bytes = kBuf;
+  cfg.cdev_fd = cdev;
+  cfg.limits.dev_sectors = kSectors;
+  cfg.limits.buffer_bytes = kBuf;
+  cfg.limits.ops_mask = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite);
+  cfg.plan = uapi::DataPlan{
+      .mode = uapi::DataMode::kUserCopy, .flags = uapi::kFUserCopy, .server_copies = true};
+  Queue q(cfg, &ram);
+  ASSERT_TRUE(q.SetupForTesting(descs_, &sink_).ok());
+  auto deliver = [&](uint16_t tag, uint32_t op) {
+    descs_[tag] = {op, 8, 16, 0};  // 4 KiB at sector 16
+    q.InjectCqeForTesting(
+        uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}),
+        uapi::kIoResOk);
+  };
+  auto pos = [&](uint16_t tag) {
+    uint64_t p = 0;
+    EXPECT_TRUE(uapi::EncodeUserCopyPos(0, tag, 0, &p));
+    return static_cast<off_t>(p);
+  };
+  char pattern[4096];
+  for (size_t i = 0; i < sizeof(pattern); ++i) pattern[i] = static_cast<char>(i * 7 + 1);
+  ASSERT_EQ(ftruncate(cdev, pos(kDepth - 1) + kBuf), 0);  // every tag's data readable
+  ASSERT_EQ(pwrite(cdev, pattern, sizeof(pattern), pos(1)), 4096);
+
+  deliver(1, uapi::kOpWrite);  // the request's data lands in the RAM
+  EXPECT_EQ(std::memcmp(ram.data.data() + 16 * 512, pattern, 4096), 0);
+  deliver(2, uapi::kOpRead);  // and comes back from it into the request
+  char back[4096] = {};
+  ASSERT_EQ(pread(cdev, back, sizeof(back), pos(2)), 4096);
+  EXPECT_EQ(std::memcmp(back, pattern, 4096), 0);
+  EXPECT_EQ(ram.submitted, 0);
+  EXPECT_EQ(q.stats().bytes_copied.load(), 8192u);
+
+  // Memory the copy faults on: the request goes through Submit, and succeeds.
+  void* none = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(none, MAP_FAILED);
+  ram.unmapped = none;
+  deliver(3, uapi::kOpRead);
+  deliver(4, uapi::kOpWrite);
+  EXPECT_EQ(ram.submitted, 2);
+  ASSERT_EQ(sink_.commits.size(), 4u);
+  for (const Commit& c : sink_.commits) EXPECT_EQ(c.result, 4096) << "tag " << c.tag;
+  EXPECT_EQ(q.backend_inflight(), 0u);
+  munmap(none, 4096);
+  close(cdev);
 }
 
 }  // namespace

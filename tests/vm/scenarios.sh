@@ -119,23 +119,45 @@ queue_workers() {
 # file backend over tmpfs: filesystem round trip, and bytes written through
 # the device are in the backing file. io_uring cannot read or write tmpfs
 # without blocking, so the backend copies in the queue thread: no request
-# may reach an io-wq worker.
+# may reach an io-wq worker. Where the kernel has USER_COPY, auto picks it
+# and the kernel copies straight between the request and the file's
+# mapping: reading holes must not allocate them, discarded pages must read
+# back as zeros without being allocated again, and a file shrunk under the
+# device must give I/O errors (or grow again), never kill the daemon.
+blocks() { stat -c %b /tmp/img; }
+zeros_read() { # DEV SKIP_MB COUNT_MB: 0 if the range reads as zeros
+	dd if="$1" bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null | tr -d '\0' | wc -c
+}
 case_file_tmpfs() {
 	truncate -s 256M /tmp/img
-	dev=$(add_dev --type file --file /tmp/img)
+	start_server ublk add --foreground --type file --file /tmp/img --queues 2 --depth 32
 	[ "$(sysattr "$dev" size)" = $((256 * 2048)) ] || fail "size is not the file's"
-	dpid=$(ublk list | awk -v id="${dev#/dev/ublkb}" '$1 == id { print $6 }')
+	b0=$(blocks)
+	[ "$(zeros_read "$dev" 0 256)" = 0 ] || fail "a sparse file does not read as zeros"
+	[ "$(blocks)" = "$b0" ] || fail "reading holes allocated them: $b0 -> $(blocks) blocks"
 	fio --name=w --filename="$dev" --rw=randrw --bs=4k --iodepth=16 --ioengine=io_uring \
 		--direct=1 --time_based --runtime=3 --size=64M >/dev/null 2>&1 &
 	sleep 2
-	workers=$(queue_workers "$dpid")
+	workers=$(queue_workers "$pid")
 	wait $! || fail "fio on the tmpfs-backed device failed"
 	[ -z "$workers" ] || fail "tmpfs requests went to io-wq workers: $workers"
+	fio_verify "$dev" 64M
 	dd if=/dev/urandom of=/tmp/pat bs=1M count=3 2>/dev/null
 	dd if=/tmp/pat of="$dev" bs=1M seek=100 oflag=direct 2>/dev/null
 	sync
 	dd if=/tmp/img of=/tmp/back bs=1M skip=100 count=3 2>/dev/null
 	cmp /tmp/pat /tmp/back || fail "backing file does not hold what was written"
+	dd if="$dev" of=/tmp/back bs=1M skip=100 count=3 iflag=direct 2>/dev/null
+	cmp /tmp/pat /tmp/back || fail "device does not read back what was written"
+	b1=$(blocks)
+	blkdiscard -o 100M -l 2M "$dev"
+	[ "$(blocks)" -lt "$b1" ] || fail "discard did not free tmpfs pages"
+	b2=$(blocks)
+	[ "$(zeros_read "$dev" 100 2)" = 0 ] || fail "discarded range does not read as zeros"
+	[ "$(blocks)" = "$b2" ] || fail "reading discarded pages allocated them"
+	dd if="$dev" of=/tmp/back bs=1M skip=102 count=1 iflag=direct 2>/dev/null
+	dd if=/tmp/pat of=/tmp/pat3 bs=1M skip=2 count=1 2>/dev/null
+	cmp /tmp/pat3 /tmp/back || fail "data after the discarded range lost"
 	mkfs.ext4 -q -F "$dev"
 	mkdir -p /mnt/f
 	mount -t ext4 "$dev" /mnt/f
@@ -146,7 +168,20 @@ case_file_tmpfs() {
 	mount -t ext4 "$dev" /mnt/f
 	[ "$(sha256sum /mnt/f/busybox | cut -d' ' -f1)" = "$sum" ] || fail "file changed"
 	umount /mnt/f
-	ublk del --id "${dev#/dev/ublkb}"
+	# Shrink the file under the device: reads past its end fail, a write
+	# grows it again, and the daemon lives on.
+	truncate -s 200M /tmp/img
+	if dd if="$dev" of=/dev/null bs=4k skip=$((220 * 256)) count=1 iflag=direct 2>/dev/null; then
+		fail "a read past the shrunk file succeeded"
+	fi
+	dd if=/tmp/pat of="$dev" bs=4k seek=$((220 * 256)) count=1 oflag=direct 2>/dev/null ||
+		fail "a write past the shrunk file failed"
+	kill -0 $pid || fail "the daemon died when the file shrank"
+	stop_server
+	cat /tmp/srv.err
+	want=copy
+	ublk features | grep -qw USER_COPY && want=user-copy
+	grep -qE "data mode $want[,:]" /tmp/srv.err || fail "auto did not pick $want for a tmpfs file"
 	rm -f /tmp/img
 }
 
@@ -254,6 +289,12 @@ case_mode() {
 	cat /tmp/srv.err
 	batch_used "$@"
 	[ "$(copied_bytes)" -gt 0 ] || fail "mem backend: no bytes copied is impossible"
+	# auto picks user copy for mem (its data is in memory) where the kernel has it
+	if [ "$mode" = auto ]; then
+		want=copy
+		ublk features | grep -qw USER_COPY && want=user-copy
+		grep -qE "data mode $want[,:]" /tmp/srv.err || fail "auto did not pick $want for mem"
+	fi
 	scratch_ext4
 	truncate -s 128M /mnt/scratch/img
 	start_server ublk add --foreground --type file --file /mnt/scratch/img --queues 2 --depth 32 \
