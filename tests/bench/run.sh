@@ -10,10 +10,11 @@
 #   --devices   kernel devices (null_blk brd loop loop_dio) and ublk TYPE (null mem
 #               file file_dio), each ublk type in every --modes data mode
 #   --modes     data modes to try (default "copy copy+nobatch user_copy
-#               zero_copy"); a mode that `ublk add` refuses is skipped with a
-#               note in the report; MODE+batch / MODE+nobatch add --batch-io
-#               on / off (otherwise the default, auto); MODE@POLICY sets the
-#               queue threads' --affinity
+#               zero_copy copy+1q"); a mode that `ublk add` refuses is skipped
+#               with a note in the report; MODE+batch / MODE+nobatch add
+#               --batch-io on / off (otherwise the default, auto); MODE+1q
+#               gives the device one queue; MODE@POLICY sets the queue
+#               threads' --affinity
 #   --ublk      the ublk CLI (default build/ublk)
 #   --no-docs   a full run regenerates docs/performance.md and docs/performance.png
 #               unless this is given; --baseline also stores docs/perf/baseline.json
@@ -25,12 +26,12 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '4,24s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,25s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 PROFILE='' SMOKE='' REPS=3 RUNTIME=10 SIZE_MB=${BENCH_SIZE_MB:-128} OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
 DEVICES="null_blk brd loop loop_dio null mem file file_dio"
 JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 rr4k_2x2"
-MODES="copy copy+nobatch user_copy zero_copy"
+MODES="copy copy+nobatch user_copy zero_copy copy+1q"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke)
