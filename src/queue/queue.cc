@@ -319,7 +319,7 @@ void Queue::Dispatch(uint16_t tag) {
   if (io->req.op == uapi::kOpWrite) {
     if (cfg_.plan.kernel_copies()) Bump(stats_.bytes_copied, uint64_t{io->req.length});
     if (cfg_.plan.server_copies) {
-      if (const int32_t e = CopyIn(io, io->buf, io->req.length); e < 0) {
+      if (const int32_t e = UserCopy(io, io->buf, io->req.length, false); e < 0) {
         io->completing.store(true, std::memory_order_relaxed);
         FinishOnThread(io, e);
         return;
@@ -339,8 +339,7 @@ bool Queue::CopyDirect(Io* io) {
   if (r.op != uapi::kOpRead && r.op != uapi::kOpWrite) return false;
   void* data = backend_->DataAt(r);
   if (!data) return false;
-  const int32_t n =
-      r.op == uapi::kOpRead ? CopyOut(io, data, r.length) : CopyIn(io, data, r.length);
+  const int32_t n = UserCopy(io, data, r.length, /*into_request=*/r.op == uapi::kOpRead);
   if (n < 0) return false;
   io->data_moved = true;
   io->completing.store(true, std::memory_order_relaxed);
@@ -348,22 +347,14 @@ bool Queue::CopyDirect(Io* io) {
   return true;
 }
 
-// USER_COPY: `len` bytes of the request's data into `dst`: `len`, or -errno
-// (-EIO for a short copy).
-int32_t Queue::CopyIn(Io* io, void* dst, uint32_t len) {
+// USER_COPY: `len` bytes between the request's pages and `buf`, one
+// pread (into `buf`) or pwrite (from it) on the char device: `len`, or
+// -errno (-EIO for a short copy).
+int32_t Queue::UserCopy(Io* io, void* buf, uint32_t len, bool into_request) {
   uint64_t pos = 0;
   if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
-  const ssize_t n = pread(cfg_.cdev_fd, dst, len, static_cast<off_t>(pos));
-  if (n < 0) return -errno;
-  Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
-  return static_cast<uint32_t>(n) == len ? static_cast<int32_t>(len) : -EIO;
-}
-
-// USER_COPY: `len` bytes from `src` into the request's pages (as CopyIn).
-int32_t Queue::CopyOut(Io* io, const void* src, uint32_t len) {
-  uint64_t pos = 0;
-  if (!uapi::EncodeUserCopyPos(cfg_.q_id, io->tag, 0, &pos)) return -EINVAL;
-  const ssize_t n = pwrite(cfg_.cdev_fd, src, len, static_cast<off_t>(pos));
+  const ssize_t n = into_request ? pwrite(cfg_.cdev_fd, buf, len, static_cast<off_t>(pos))
+                                 : pread(cfg_.cdev_fd, buf, len, static_cast<off_t>(pos));
   if (n < 0) return -errno;
   Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
   return static_cast<uint32_t>(n) == len ? static_cast<int32_t>(len) : -EIO;
@@ -386,7 +377,7 @@ void Queue::FinishOnThread(Io* io, int32_t result) {
   int32_t res = SanitizeResult(io, result);
   if (io->req.op == uapi::kOpRead && res > 0 && !io->data_moved) {
     if (cfg_.plan.server_copies)
-      res = CopyOut(io, io->buf, static_cast<uint32_t>(res));
+      res = UserCopy(io, io->buf, static_cast<uint32_t>(res), /*into_request=*/true);
     else if (cfg_.plan.kernel_copies())
       Bump(stats_.bytes_copied, static_cast<uint64_t>(res));
   }

@@ -133,8 +133,7 @@ class Queue {
   void Teardown();
   int32_t SanitizeResult(const Io* io, int32_t result) const;
   bool CopyDirect(Io* io);
-  int32_t CopyIn(Io* io, void* dst, uint32_t len);
-  int32_t CopyOut(Io* io, const void* src, uint32_t len);
+  int32_t UserCopy(Io* io, void* buf, uint32_t len, bool into_request);
 
   QueueConfig cfg_;
   Backend* backend_;
