@@ -158,25 +158,25 @@ run_fio() { # DEV JOB [extra fio args]: fio JSON to /tmp/fio.json
 }
 
 ios() { tr -d ' \n' </tmp/fio.json | grep -o '"total_ios":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s }'; }
-switches() { # voluntary context switches (sleeps) of all threads of process $1
-	cat /proc/"$1"/task/*/status | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s }'
+switches() { # PID [nonvoluntary_]: context switches (sleeps, or preemptions) of all its threads
+	cat /proc/"$1"/task/*/status | awk -v f="^${2:-}voluntary_ctxt_switches" '$0 ~ f { s += $2 } END { print s }'
 }
 
-# Profile mode: the first device and job, plain, under strace -c, under perf record.
+# Profile mode: device $1 at the first job, plain, under strace -c, under perf record.
 profile() {
-	local d=${ACTIVE[0]} j=${JOBS%% *} pid sp t0 s0
+	local d=$1 j=${JOBS%% *} pid sp t0 s0 p0
 	pid=${PID_OF[$d]}
-	t0=$(ticks "$pid") s0=$(switches "$pid")
+	t0=$(ticks "$pid") s0=$(switches "$pid") p0=$(switches "$pid" non)
 	run_fio "$d" "$j"
 	echo "PROFILE: plain $d $j ios=$(ios) ticks=$(($(ticks "$pid") - t0))" \
-		"sleeps=$(($(switches "$pid") - s0))"
+		"sleeps=$(($(switches "$pid") - s0)) preempted=$(($(switches "$pid" non) - p0))"
 	strace -c -f -p "$pid" -o /tmp/strace.txt &
 	sp=$!
 	sleep 1
 	run_fio "$d" "$j"
 	kill -INT $sp
 	wait $sp || true
-	echo "PROFILE: strace ios=$(ios)"
+	echo "PROFILE: strace $d ios=$(ios)"
 	sed 's/^/PROFILE-STRACE: /' /tmp/strace.txt
 	for scope in "-p $pid" "-a"; do
 		# shellcheck disable=SC2086
@@ -184,7 +184,7 @@ profile() {
 		sp=$!
 		run_fio "$d" "$j"
 		wait $sp || true
-		echo "PROFILE: perf $scope ios=$(ios)"
+		echo "PROFILE: perf $d $scope ios=$(ios)"
 		perf report -i /tmp/perf.data --stdio --no-children --sort comm,dso,symbol --percent-limit 0.7 \
 			-g none 2>/dev/null | sed "s/^/PROFILE-PERF[$scope]: /"
 	done
@@ -193,7 +193,7 @@ if [ -n "${VMTEST_BENCH_PROFILE:-}" ]; then
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 	echo 0 >/proc/sys/kernel/kptr_restrict
 	echo -1 >/proc/sys/kernel/perf_event_paranoid
-	profile
+	for d in "${ACTIVE[@]}"; do profile "$d"; done
 	exit
 fi
 

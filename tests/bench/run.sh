@@ -18,7 +18,7 @@
 #   --ublk      the ublk CLI (default build/ublk)
 #   --no-docs   a full run regenerates docs/performance.md and docs/performance.png
 #               unless this is given; --baseline also stores docs/perf/baseline.json
-#   --profile   instead: strace -c and perf record the first device at the first
+#   --profile   instead: strace -c and perf record each device at the first
 #               job (e.g. --devices null --modes copy --jobs rr4k_qd32) -> DIR/profile.txt
 #               (needs the host's strace and perf: apt-get install strace linux-perf)
 # Writes DIR/results.json, DIR/table.md, DIR/chart.png, DIR/console.log.
