@@ -85,6 +85,18 @@ const (
 	QueueAffinityNone QueueAffinity = 2
 )
 
+// QueueSched is the scheduling policy of the queue threads
+// (UBLK_QUEUE_SCHED_*).
+type QueueSched uint32
+
+const (
+	// QueueSchedInherit keeps the policy of the thread that starts the device.
+	QueueSchedInherit QueueSched = 0
+	// QueueSchedBatch is SCHED_BATCH: a woken queue thread does not preempt
+	// the task on its CPU. Start fails with the errno if the system refuses.
+	QueueSchedBatch QueueSched = 1
+)
+
 // BatchIO says whether the queues use batch I/O commands (UBLK_BATCH_IO_*,
 // Linux 7.0+).
 type BatchIO uint32
@@ -116,6 +128,7 @@ type Config struct {
 	DataMode          DataMode // a mode the kernel lacks: Create fails with EOPNOTSUPP
 	IOMin, IOOpt      uint32   // I/O size hints; 0: the defaults
 	QueueAffinity     QueueAffinity
+	QueueSched        QueueSched
 	BatchIO           BatchIO
 	CtrlTimeout       time.Duration
 }
@@ -179,6 +192,9 @@ func (c *Config) apply(cfg *C.ublk_config) error {
 		}},
 		{c.QueueAffinity != QueueAffinityAuto, "ublk_config_set_queue_affinity", func() C.int {
 			return C.ublk_config_set_queue_affinity(cfg, C.uint32_t(c.QueueAffinity))
+		}},
+		{c.QueueSched != QueueSchedInherit, "ublk_config_set_queue_sched", func() C.int {
+			return C.ublk_config_set_queue_sched(cfg, C.uint32_t(c.QueueSched))
 		}},
 		{c.BatchIO != BatchIOAuto, "ublk_config_set_batch_io", func() C.int {
 			return C.ublk_config_set_batch_io(cfg, C.uint32_t(c.BatchIO))

@@ -166,6 +166,15 @@ int ublk_config_set_queue_affinity(ublk_config* cfg, uint32_t policy) noexcept {
   });
 }
 
+static_assert(static_cast<uint32_t>(ublk::uapi::QueueSched::kInherit) == UBLK_QUEUE_SCHED_INHERIT);
+static_assert(static_cast<uint32_t>(ublk::uapi::QueueSched::kBatch) == UBLK_QUEUE_SCHED_BATCH);
+
+int ublk_config_set_queue_sched(ublk_config* cfg, uint32_t policy) noexcept {
+  return Set("ublk_config_set_queue_sched", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    return EnumValue("queue scheduling policy", policy, ublk::uapi::kMaxQueueSched, &s.queue_sched);
+  });
+}
+
 static_assert(static_cast<uint32_t>(ublk::uapi::BatchIoPolicy::kAuto) == UBLK_BATCH_IO_AUTO);
 static_assert(static_cast<uint32_t>(ublk::uapi::BatchIoPolicy::kOff) == UBLK_BATCH_IO_OFF);
 static_assert(static_cast<uint32_t>(ublk::uapi::BatchIoPolicy::kOn) == UBLK_BATCH_IO_ON);

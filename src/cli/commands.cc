@@ -102,6 +102,7 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   s.read_only = a.read_only;
   s.data_mode = a.data_mode.value_or(uapi::DataMode::kAuto);  // serve as fast as it can
   s.queue_affinity = a.affinity;
+  s.queue_sched = a.queue_sched;
   if (a.batch_io) s.batch_io = *a.batch_io;
   if (!a.size.empty()) {
     UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));

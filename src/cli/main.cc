@@ -22,6 +22,8 @@ void Usage(FILE* out) {
                "      [--user-copy] [--zero-copy]     short for --data-mode user-copy|zero-copy\n"
                "      [--affinity auto|queue|none]  CPUs of the queue threads; default auto:\n"
                "                                 the queue's CPUs unless it has only one\n"
+               "      [--queue-sched inherit|batch]  batch: SCHED_BATCH queue threads, which\n"
+               "                                 do not preempt a submitter when woken\n"
                "      [--batch-io auto|on|off]   BATCH_IO commands (kernel 7.0+): one command\n"
                "                                 commits or fetches many requests\n"
                "                                 create and serve a device; prints its path\n"

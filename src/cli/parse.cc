@@ -107,6 +107,9 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
   } else if (opt == "--affinity") {
     if (!uapi::QueueAffinityFromName(v, &a.affinity))
       return Bad(absl::StrCat("unknown affinity '", v, "' (auto, queue, none)"));
+  } else if (opt == "--queue-sched") {
+    if (!uapi::QueueSchedFromName(v, &a.queue_sched))
+      return Bad(absl::StrCat("unknown queue scheduling policy '", v, "' (inherit, batch)"));
   } else if (opt == "--batch-io") {
     uapi::BatchIoPolicy b;
     if (!uapi::BatchIoPolicyFromName(v, &b))

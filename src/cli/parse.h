@@ -11,6 +11,7 @@
 #include "uapi/affinity.h"
 #include "uapi/batch.h"
 #include "uapi/data_mode.h"
+#include "uapi/queue_sched.h"
 
 namespace ublk::cli {
 
@@ -40,6 +41,8 @@ struct AddArgs {
   std::optional<uapi::DataMode> data_mode;
   // --affinity auto|queue|none (uapi::QueueAffinityName).
   uapi::QueueAffinity affinity = uapi::QueueAffinity::kAuto;
+  // --queue-sched inherit|batch (uapi::QueueSchedName).
+  uapi::QueueSched queue_sched = uapi::QueueSched::kInherit;
   // --batch-io auto|on|off (uapi::BatchIoPolicyName); unset = the library's default.
   std::optional<uapi::BatchIoPolicy> batch_io;
 };

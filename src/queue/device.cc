@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,15 @@ uint32_t OpsMask(const BackendCaps& caps) {
   if (caps.discard) m |= uapi::OpBit(uapi::kOpDiscard);
   if (caps.write_zeroes) m |= uapi::OpBit(uapi::kOpWriteZeroes);
   return m;
+}
+
+// Sets the calling queue thread's policy. A policy asked for and refused
+// (e.g. by a seccomp filter) fails the start rather than serving otherwise.
+absl::Status SetQueueSched(size_t index, uapi::QueueSched policy) {
+  if (policy != uapi::QueueSched::kBatch) return absl::OkStatus();
+  const sched_param param{};  // SCHED_BATCH takes priority 0
+  if (sched_setscheduler(0, SCHED_BATCH, &param) == 0) return absl::OkStatus();
+  return ErrnoError(errno, absl::StrCat("queue ", index, ": setting SCHED_BATCH failed"));
 }
 
 }  // namespace
@@ -101,7 +111,8 @@ void Device::QueueThread(size_t index, cpu_set_t cpus) {
   const std::string name = absl::StrCat("ublkq", index);
   (void)pthread_setname_np(pthread_self(), name.c_str());
   if (CPU_COUNT(&cpus) > 0) (void)pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-  absl::Status s = q->Setup();
+  absl::Status s = SetQueueSched(index, spec_.queue_sched);
+  if (s.ok()) s = q->Setup();
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++queues_ready_;

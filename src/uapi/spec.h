@@ -9,6 +9,7 @@
 #include "uapi/affinity.h"
 #include "uapi/batch.h"
 #include "uapi/data_mode.h"
+#include "uapi/queue_sched.h"
 
 namespace ublk::uapi {
 
@@ -39,6 +40,7 @@ struct DeviceSpec {
   bool write_zeroes = false;
   DataMode data_mode = DataMode::kCopy;  // its kF* bits are added at create
   QueueAffinity queue_affinity = QueueAffinity::kAuto;
+  QueueSched queue_sched = QueueSched::kInherit;
   BatchIoPolicy batch_io = BatchIoPolicy::kAuto;
   uint64_t kernel_flags = 0;  // other kF* bits to request at ADD_DEV
 };

@@ -53,13 +53,14 @@ def kernel_of(dev):
     return KERNEL_OF.get(dev.split(".")[0]) if "." in dev else None
 
 
-def dev_desc(dev):  # "null", "null.copy", "null.copy+nobatch", "null.copy+1q", "null.copy@queue"
+def dev_desc(dev):  # "null", "null.copy", "null.copy+nobatch", "null.copy+sb+1q", "null.copy@queue"
     typ, _, rest = dev.partition(".")
     mode, _, affinity = rest.partition("@")
     mode, *extras = mode.split("+")
     batch = next((e for e in extras if e in ("batch", "nobatch")), "")
     return (DEV_DESC[typ] + (f", data mode {mode}" if mode else "")
             + (f", `--batch-io {'on' if batch == 'batch' else 'off'}`" if batch else "")
+            + (", SCHED_BATCH queue threads (`--queue-sched batch`)" if "sb" in extras else "")
             + (", one queue (`--queues 1`)" if "1q" in extras else "")
             + (f", queue threads `--affinity {affinity}`" if affinity else ""))
 

@@ -1,9 +1,11 @@
-// Queue thread CPU placement: what each policy pins a queue thread to.
+// Queue thread placement: what each policy pins a queue thread to, and the
+// names of the affinity and scheduling policies.
 #include "uapi/affinity.h"
 
 #include <initializer_list>
 
 #include "gtest/gtest.h"
+#include "uapi/queue_sched.h"
 
 namespace ublk::uapi {
 namespace {
@@ -42,6 +44,18 @@ TEST(QueueAffinity, NamesRoundTrip) {
   QueueAffinity unused;
   EXPECT_FALSE(QueueAffinityFromName("cpu0", &unused));
   EXPECT_FALSE(QueueAffinityFromName("", &unused));
+}
+
+TEST(QueueSched, NamesRoundTrip) {
+  for (uint8_t p = 0; p <= kMaxQueueSched; ++p) {
+    QueueSched back;
+    ASSERT_TRUE(QueueSchedFromName(QueueSchedName(static_cast<QueueSched>(p)), &back));
+    EXPECT_EQ(static_cast<uint8_t>(back), p);
+  }
+  EXPECT_STREQ(QueueSchedName(QueueSched::kBatch), "batch");
+  QueueSched unused;
+  EXPECT_FALSE(QueueSchedFromName("fifo", &unused));
+  EXPECT_FALSE(QueueSchedFromName("", &unused));
 }
 
 }  // namespace

@@ -53,6 +53,10 @@ TEST(CApi, SettersRefuseBadValuesWithMessage) {
   for (uint32_t p :
        {UBLK_QUEUE_AFFINITY_AUTO, UBLK_QUEUE_AFFINITY_QUEUE_CPUS, UBLK_QUEUE_AFFINITY_NONE})
     EXPECT_EQ(ublk_config_set_queue_affinity(c.cfg, p), 0) << p;
+  EXPECT_EQ(ublk_config_set_queue_sched(c.cfg, 2), -EINVAL);
+  EXPECT_NE(std::strstr(ublk_last_error(), "unknown queue scheduling policy 2"), nullptr);
+  for (uint32_t p : {UBLK_QUEUE_SCHED_INHERIT, UBLK_QUEUE_SCHED_BATCH})
+    EXPECT_EQ(ublk_config_set_queue_sched(c.cfg, p), 0) << p;
   EXPECT_EQ(ublk_config_set_batch_io(c.cfg, 3), -EINVAL);
   EXPECT_NE(std::strstr(ublk_last_error(), "unknown batch I/O policy 3"), nullptr);
   for (uint32_t p : {UBLK_BATCH_IO_AUTO, UBLK_BATCH_IO_OFF, UBLK_BATCH_IO_ON})

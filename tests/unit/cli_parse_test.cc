@@ -64,6 +64,19 @@ TEST(ParseAdd, Affinity) {
   EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--affinity"}).ok());
 }
 
+TEST(ParseAdd, QueueSched) {
+  auto a = ParseAddArgs({"--type", "mem", "--size", "1G"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->queue_sched, uapi::QueueSched::kInherit);
+  a = ParseAddArgs({"--type", "mem", "--size", "1G", "--queue-sched", "batch"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->queue_sched, uapi::QueueSched::kBatch);
+  auto bad = ParseAddArgs({"--type", "mem", "--size", "1G", "--queue-sched", "fifo"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown queue scheduling policy 'fifo'"),
+            std::string::npos);
+}
+
 TEST(ParseAdd, BatchIo) {
   auto a = ParseAddArgs({"--type", "mem", "--size", "1G"});
   ASSERT_TRUE(a.ok()) << a.status();

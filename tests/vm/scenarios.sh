@@ -450,8 +450,8 @@ cpu_expand() { # "0-2,5" or "0, 1" -> "0 1 2 5 "
 	echo "$1" | tr ',' '\n' | tr -d ' ' |
 		awk -F- 'NF { hi = NF > 1 ? $2 : $1; for (i = $1; i <= hi; i++) printf "%d ", i }'
 }
-check_affinity() { # POLICY QUEUES
-	d=$(add_dev --type null --size 64M --queues "$2" --affinity "$1")
+check_affinity() { # POLICY QUEUES [QUEUE_SCHED]
+	d=$(add_dev --type null --size 64M --queues "$2" --affinity "$1" --queue-sched "${3:-inherit}")
 	dpid=$(ublk list | awk -v id="${d#/dev/ublkb}" '$1 == id { print $6 }')
 	online=$(cpu_expand "$(cat /sys/devices/system/cpu/online)")
 	n=0
@@ -467,7 +467,13 @@ check_affinity() { # POLICY QUEUES
 		esac
 		echo "affinity $1, $2 queues: $name may run on [$got] (queue CPUs [$qcpus])"
 		[ "$got" = "$want" ] || fail "$name: CPUs [$got], want [$want]"
+		# field 41 of stat (39th after "pid (comm) "): 0 SCHED_OTHER, 3 SCHED_BATCH
+		pol=$(sed 's/^.*) //' "$t/stat" | cut -d' ' -f39)
+		case ${3:-inherit} in batch) want=3 ;; *) want=0 ;; esac
+		echo "queue-sched ${3:-inherit}: $name has policy $pol"
+		[ "$pol" = "$want" ] || fail "$name: scheduling policy $pol, want $want"
 	done
+	dd if="$d" of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null || fail "reading $d failed"
 	[ $n = "$2" ] || fail "$n queue threads named ublkq*, want $2"
 	ublk del --id "${d#/dev/ublkb}"
 }
@@ -477,6 +483,7 @@ case_affinity() {
 	check_affinity auto 2
 	check_affinity none 2
 	check_affinity auto 1
+	check_affinity auto 2 batch
 	no_devices
 }
 

@@ -27,6 +27,8 @@ pub const UBLK_DATA_MODE_ZERO_COPY_MANUAL: u32 = 5;
 pub const UBLK_QUEUE_AFFINITY_AUTO: u32 = 0;
 pub const UBLK_QUEUE_AFFINITY_QUEUE_CPUS: u32 = 1;
 pub const UBLK_QUEUE_AFFINITY_NONE: u32 = 2;
+pub const UBLK_QUEUE_SCHED_INHERIT: u32 = 0;
+pub const UBLK_QUEUE_SCHED_BATCH: u32 = 1;
 
 pub const UBLK_BATCH_IO_AUTO: u32 = 0;
 pub const UBLK_BATCH_IO_OFF: u32 = 1;
@@ -161,6 +163,7 @@ extern "C" {
     pub fn ublk_config_set_io_hints(cfg: *mut ublk_config, io_min: u32, io_opt: u32) -> c_int;
     pub fn ublk_config_set_data_mode(cfg: *mut ublk_config, mode: u32) -> c_int;
     pub fn ublk_config_set_queue_affinity(cfg: *mut ublk_config, policy: u32) -> c_int;
+    pub fn ublk_config_set_queue_sched(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_batch_io(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_ctrl_timeout_ms(cfg: *mut ublk_config, ms: u32) -> c_int;
 

@@ -107,6 +107,8 @@ fn rust_values() -> BTreeMap<String, String> {
         UBLK_QUEUE_AFFINITY_AUTO,
         UBLK_QUEUE_AFFINITY_QUEUE_CPUS,
         UBLK_QUEUE_AFFINITY_NONE,
+        UBLK_QUEUE_SCHED_INHERIT,
+        UBLK_QUEUE_SCHED_BATCH,
         UBLK_BATCH_IO_AUTO,
         UBLK_BATCH_IO_OFF,
         UBLK_BATCH_IO_ON,

@@ -61,6 +61,16 @@ pub enum QueueAffinity {
     None,
 }
 
+/// The scheduling policy of the queue threads (`UBLK_QUEUE_SCHED_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueSched {
+    /// That of the thread calling `start`.
+    Inherit,
+    /// `SCHED_BATCH`: a woken queue thread does not preempt the task on its
+    /// CPU (see `ublk_config_set_queue_sched`).
+    Batch,
+}
+
 /// Whether the queues use batch I/O commands (`UBLK_BATCH_IO_*`, Linux 7.0+).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BatchIo {
@@ -160,6 +170,16 @@ impl DeviceBuilder {
             QueueAffinity::None => sys::UBLK_QUEUE_AFFINITY_NONE,
         };
         let rc = unsafe { sys::ublk_config_set_queue_affinity(self.raw, raw) };
+        self.set(rc)
+    }
+    /// The queue threads' scheduling policy (default `Inherit`); a policy
+    /// the system refuses makes `start` fail with its errno.
+    pub fn queue_sched(&mut self, policy: QueueSched) -> Result<&mut Self> {
+        let raw = match policy {
+            QueueSched::Inherit => sys::UBLK_QUEUE_SCHED_INHERIT,
+            QueueSched::Batch => sys::UBLK_QUEUE_SCHED_BATCH,
+        };
+        let rc = unsafe { sys::ublk_config_set_queue_sched(self.raw, raw) };
         self.set(rc)
     }
     /// Batch I/O commands (default `Auto`; see `ublk_config_set_batch_io`).

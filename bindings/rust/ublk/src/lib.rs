@@ -17,7 +17,7 @@ pub mod errno;
 mod error;
 
 pub use backend::{unsupported, AsyncBackend, Backend, Features, Io, Op};
-pub use builder::{BatchIo, DataMode, DeviceBuilder, QueueAffinity};
+pub use builder::{BatchIo, DataMode, DeviceBuilder, QueueAffinity, QueueSched};
 pub use device::{Counter, Device};
 pub use errno::errno_of;
 pub use error::{Error, Result};

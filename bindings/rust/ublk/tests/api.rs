@@ -56,6 +56,8 @@ fn setter_errors_carry_errno_and_message() {
     );
     b.queue_affinity(ublk::QueueAffinity::None).unwrap();
     b.queue_affinity(ublk::QueueAffinity::Auto).unwrap();
+    b.queue_sched(ublk::QueueSched::Batch).unwrap();
+    b.queue_sched(ublk::QueueSched::Inherit).unwrap();
     b.batch_io(ublk::BatchIo::On).unwrap();
     b.batch_io(ublk::BatchIo::Auto).unwrap();
     // Every data mode is accepted here; the kernel decides at create.
