@@ -118,10 +118,11 @@ UBLK_API int ublk_config_set_rotational(ublk_config* cfg, int rotational) UBLK_N
  *    still gets the bytes in ublk_io_buf(), copied by the library with
  *    pread/pwrite (also needs USER_COPY).
  *  AUTO: ZERO_COPY when the kernel has it and the backend is FILE_OPS_ONLY,
- *    else COPY (the fastest mode for a backend that reads its buffer). The
- *    `ublk` CLI's built-in backends whose data is in memory (`mem`, `file`
- *    on tmpfs) get USER_COPY there instead: the kernel copies straight
- *    between the request and their memory.
+ *    else USER_COPY when the kernel has it and the backend's data is in
+ *    memory (ops->data_at set; also the `ublk` CLI's `mem`, and `file` on
+ *    tmpfs): the kernel then copies straight between the request and that
+ *    memory; else COPY (the fastest mode for a backend that reads its
+ *    buffer).
  *  ZERO_COPY_MANUAL: ZERO_COPY with REGISTER/UNREGISTER_IO_BUF per request
  *    even where the kernel could register automatically (for testing and
  *    comparison).
@@ -260,7 +261,8 @@ UBLK_API int ublk_io_file_op(ublk_io* io, int32_t fd, uint32_t op, uint64_t offs
 
 /* What serves a device. Fill with UBLK_BACKEND_OPS_INIT, then set members.
  * Members are only ever appended; the library reads the first struct_size
- * bytes and treats the rest as NULL/0.
+ * bytes and treats the rest as NULL/0 (also a member they hold only part
+ * of).
  *
  * A backend has exactly one form:
  *  - synchronous: read and write (required), flush/discard/write_zeroes
@@ -295,10 +297,44 @@ struct ublk_backend_ops {
 
   /* Asynchronous form. */
   int32_t (*submit)(void* user_data, ublk_io* io);
+
+  /* Optional, either form: for a backend whose data lives in its own memory
+   * (a RAM disk, a mapped file in tmpfs). Returns the address of the
+   * device's `length` bytes at `offset`, or NULL to take the request the
+   * normal way (read/write or submit). `op` is UBLK_OP_READ or
+   * UBLK_OP_WRITE, `flags` its UBLK_OP_FLAG_* (answer NULL for a FUA write
+   * that needs more than the memory to be durable).
+   *
+   * Asked on the request's queue thread, in the hot path, for every READ
+   * and WRITE where the library copies the data itself: USER_COPY, and
+   * ZERO_COPY unless UBLK_BACKEND_F_FILE_OPS_ONLY is set (that backend's
+   * file ops use the request's pages and need no copy). Never in COPY or
+   * NEED_GET_DATA, where the kernel fills ublk_io_buf(). It must not block
+   * and should cost no more than a lookup. On an answer the library moves
+   * the data with one pread (WRITE: into the memory) or pwrite (READ: out
+   * of it) on /dev/ublkcN straight between the request's pages and the
+   * memory, and completes the request with `length` without calling
+   * read/write/submit.
+   *
+   * The memory: `length` contiguous bytes of this process, writable for a
+   * WRITE and readable for a READ. The library uses it only inside that
+   * copy, before the request completes, and keeps no reference; it must
+   * stay mapped and owned by the backend until then (memory that is freed
+   * meanwhile may have been reused: the copy would land there). Requests on
+   * other queues may copy to overlapping memory at the same time, as
+   * overlapping block I/O may. A copy the kernel cannot make (unmapped or
+   * read-only memory: EFAULT, or a short copy) sends the request to
+   * read/write/submit instead, whose answer counts.
+   *
+   * A non-NULL data_at also makes UBLK_DATA_MODE_AUTO pick USER_COPY where
+   * the kernel has it (unless ZERO_COPY is picked for FILE_OPS_ONLY): one
+   * copy per request, straight into the memory. It never replaces
+   * read/write or submit, which stay required. */
+  void* (*data_at)(void* user_data, uint32_t op, uint32_t flags, uint64_t offset, uint32_t length);
   /* New members go here. */
 };
 #define UBLK_BACKEND_OPS_INIT \
-  { sizeof(struct ublk_backend_ops), 0, 0, 0, 0, 0, 0, 0, 0 }
+  { sizeof(struct ublk_backend_ops), 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* ------------------------------------------------------------------------ */
 /* Devices                                                                   */

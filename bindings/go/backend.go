@@ -29,6 +29,24 @@ type ZeroWriter interface {
 	WriteZeroes(off, length int64) error
 }
 
+// InMemory is implemented by a backend (either form) whose data lives in a
+// Memory. Where the library copies request data itself (DataModeUserCopy,
+// DataModeZeroCopy) it then asks DataAt for every READ and WRITE and
+// copies straight between the request and the Memory, without ReadAt,
+// WriteAt or Submit; DataModeAuto picks user copy where the kernel has it.
+type InMemory interface {
+	// Memory is the region; called once, in Create, which fails with
+	// EINVAL if it is nil or closed. It stays attached until Close.
+	Memory() *Memory
+	// DataAt says where the device's length bytes at off are: at pos in
+	// Memory().Bytes(), or ok=false (also for a range not all inside) to
+	// take the request the normal way. fua marks a FUA write. Called on the
+	// request's queue thread in the hot path: must not block, keep it to a
+	// lookup. A copy the kernel cannot make comes back the normal way; a
+	// panic counts as ok=false and is reported like the others.
+	DataAt(op Op, off int64, length int, fua bool) (pos int64, ok bool)
+}
+
 // Features lists what an AsyncBackend handles beyond read and write; it is
 // what the device advertises (see struct ublk_backend_ops in ublk.h).
 type Features struct {

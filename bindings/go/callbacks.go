@@ -68,6 +68,15 @@ func goUblkSubmit(ud unsafe.Pointer, io *C.ublk_io) (res C.int32_t) {
 	return 0
 }
 
+// The address is inside the backend's Memory, an mmap'd region outside the
+// Go heap: C may use it after this returns.
+//
+//export goUblkDataAt
+func goUblkDataAt(ud unsafe.Pointer, op, flags C.uint32_t, off C.uint64_t, length C.uint32_t) unsafe.Pointer {
+	fua := flags&C.UBLK_OP_FLAG_FUA != 0
+	return ctxOf(ud).dataAt(Op(op), fua, int64(off), int(length))
+}
+
 //export goUblkFree
 func goUblkFree(ud unsafe.Pointer) {
 	releaseHandle(cgo.Handle(uintptr(ud)))

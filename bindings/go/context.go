@@ -8,12 +8,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"unsafe"
 )
 
 // backendCtx is what libublk's user data refers to, through a cgo.Handle.
 type backendCtx struct {
 	sync  Backend
 	async AsyncBackend
+	inMem InMemory // with mem, when the backend implements it
+	mem   *Memory
 
 	mu         sync.Mutex
 	firstPanic string
@@ -29,6 +32,9 @@ func newHandle(ctx *backendCtx) cgo.Handle {
 
 // releaseHandle is free_user_data: called exactly once by libublk.
 func releaseHandle(h cgo.Handle) {
+	if c := h.Value().(*backendCtx); c.mem != nil {
+		c.mem.detach()
+	}
 	h.Delete()
 	liveHandles.Add(-1)
 }
@@ -42,8 +48,13 @@ func (c *backendCtx) panicMessage() string {
 // recovered turns a panic in a backend method into a report on stderr and
 // a record for Device.Wait; the caller then fails the request with EIO.
 func (c *backendCtx) recovered(what string, v interface{}) {
+	c.recoveredThen(what, "the request failed with EIO", v)
+}
+
+// recoveredThen is recovered for a caller that does `then` instead.
+func (c *backendCtx) recoveredThen(what, then string, v interface{}) {
 	msg := fmt.Sprintf("backend %s panicked: %v", what, v)
-	fmt.Fprintf(os.Stderr, "ublk: %s; the request failed with EIO\n%s", msg, debug.Stack())
+	fmt.Fprintf(os.Stderr, "ublk: %s; %s\n%s", msg, then, debug.Stack())
 	c.mu.Lock()
 	if c.firstPanic == "" {
 		c.firstPanic = msg
@@ -86,4 +97,40 @@ func (c *backendCtx) discard(off, length int64) (res int32) {
 func (c *backendCtx) writeZeroes(off, length int64) (res int32) {
 	defer c.guard("WriteZeroes", &res)
 	return statusResult(c.sync.(ZeroWriter).WriteZeroes(off, length))
+}
+
+// attachMemory records the backend's Memory if it is InMemory, keeping it
+// mapped until releaseHandle.
+func (c *backendCtx) attachMemory() error {
+	var b interface{} = c.sync
+	if c.async != nil {
+		b = c.async
+	}
+	im, ok := b.(InMemory)
+	if !ok {
+		return nil
+	}
+	m := im.Memory()
+	if m == nil || !m.attach() {
+		return &Error{Op: "Create", Errno: syscall.EINVAL,
+			Msg: "Create: the backend's Memory() is nil or closed"}
+	}
+	c.inMem, c.mem = im, m
+	return nil
+}
+
+// dataAt is data_at: the address of the answer inside the Memory, or nil
+// (for no answer, one outside the Memory, or a panic) for the normal way.
+func (c *backendCtx) dataAt(op Op, fua bool, off int64, length int) (p unsafe.Pointer) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.recoveredThen("DataAt", "the request took the normal way", v)
+			p = nil
+		}
+	}()
+	pos, ok := c.inMem.DataAt(op, off, length, fua)
+	if !ok {
+		return nil
+	}
+	return c.mem.at(pos, length)
 }

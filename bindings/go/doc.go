@@ -17,6 +17,10 @@
 // user data) and translates errors. Behaviour, limits and thread rules are
 // those of include/ublk.h.
 //
+// A backend whose data lives in a Memory (mmap'd, outside the Go heap) can
+// also implement InMemory: the library then copies requests straight
+// between the kernel and that memory, one copy each.
+//
 // Backend methods run on libublk's queue threads (one per queue, so methods
 // for different queues run concurrently). A synchronous method may block;
 // that stalls its queue. A panic in a backend method fails the request with

@@ -12,6 +12,7 @@ extern int32_t goUblkFlush(void *, ublk_io *);
 extern int32_t goUblkDiscard(void *, ublk_io *, uint64_t, uint32_t);
 extern int32_t goUblkWriteZeroes(void *, ublk_io *, uint64_t, uint32_t);
 extern int32_t goUblkSubmit(void *, ublk_io *);
+extern void *goUblkDataAt(void *, uint32_t, uint32_t, uint64_t, uint32_t);
 extern void goUblkFree(void *);
 
 static int32_t gw_write(void *ud, ublk_io *io, const void *buf, uint32_t len, uint64_t off) {
@@ -21,7 +22,7 @@ static int32_t gw_write(void *ud, ublk_io *io, const void *buf, uint32_t len, ui
 // Creates the device with the Go trampolines; the cgo.Handle h is the
 // user data (released by goUblkFree, exactly once, also on failure).
 static int gw_dev_create(const ublk_config *cfg, int async, int flush, int discard, int wz,
-                         uint64_t flags, uintptr_t h, ublk_dev **out) {
+                         int data_at, uint64_t flags, uintptr_t h, ublk_dev **out) {
 	struct ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
 	ops.flags = flags;
 	ops.free_user_data = goUblkFree;
@@ -34,6 +35,7 @@ static int gw_dev_create(const ublk_config *cfg, int async, int flush, int disca
 		if (discard) ops.discard = goUblkDiscard;
 		if (wz) ops.write_zeroes = goUblkWriteZeroes;
 	}
+	if (data_at) ops.data_at = goUblkDataAt;
 	return ublk_dev_create(cfg, &ops, (void *)h, out);
 }
 */
@@ -225,7 +227,7 @@ type Device struct {
 }
 
 // Create makes a kernel device from cfg, served by backend (synchronous
-// form; Flusher, Discarder and ZeroWriter are detected). The device is not
+// form; Flusher, Discarder, ZeroWriter and InMemory are detected). The device is not
 // visible until Start. Blocks for the control commands. Errors (*Error):
 // EINVAL (bad config, nothing sent to the kernel), EOPNOTSUPP, ENOENT (no
 // driver), EPERM/EACCES, EEXIST (id taken), ETIMEDOUT.
@@ -236,7 +238,7 @@ func Create(cfg Config, backend Backend) (*Device, error) {
 	return create(&cfg, &backendCtx{sync: backend})
 }
 
-// CreateAsync is Create for an asynchronous backend.
+// CreateAsync is Create for an asynchronous backend (InMemory is detected).
 func CreateAsync(cfg Config, backend AsyncBackend) (*Device, error) {
 	if backend == nil {
 		return nil, &Error{Op: "CreateAsync", Errno: syscall.EINVAL, Msg: "CreateAsync: nil backend"}
@@ -273,10 +275,14 @@ func create(cfg *Config, ctx *backendCtx) (*Device, error) {
 		_, isZ := ctx.sync.(ZeroWriter)
 		flush, discard, wz = boolInt(isF), boolInt(isD), boolInt(isZ)
 	}
-	h := newHandle(ctx)
+	if err := ctx.attachMemory(); err != nil {
+		return nil, err
+	}
+	dataAt := boolInt(ctx.mem != nil)
+	h := newHandle(ctx) // from here on goUblkFree detaches the Memory
 	var dev *C.ublk_dev
 	err := call("ublk_dev_create", func() C.int {
-		return C.gw_dev_create(c, async, flush, discard, wz, flags, C.uintptr_t(h), &dev)
+		return C.gw_dev_create(c, async, flush, discard, wz, dataAt, flags, C.uintptr_t(h), &dev)
 	})
 	if err != nil {
 		return nil, err // goUblkFree has released h

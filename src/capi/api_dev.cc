@@ -92,9 +92,7 @@ int ublk_dev_counter(const ublk_dev* dev, uint32_t which, uint64_t* out) noexcep
 uint32_t ublk_io_op(const ublk_io* io) noexcept { return FromC(io)->req.op; }
 
 uint32_t ublk_io_flags(const ublk_io* io) noexcept {
-  const uint32_t f = FromC(io)->req.flags;
-  return ((f & ublk::uapi::kIoFFua) ? UBLK_OP_FLAG_FUA : 0u) |
-         ((f & ublk::uapi::kIoFNoUnmap) ? UBLK_OP_FLAG_NOUNMAP : 0u);
+  return ublk::capi::ToCOpFlags(FromC(io)->req.flags);
 }
 
 uint64_t ublk_io_offset(const ublk_io* io) noexcept { return FromC(io)->req.offset; }

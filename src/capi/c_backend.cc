@@ -12,8 +12,11 @@ namespace {
 constexpr uint64_t kKnownFlags = UBLK_BACKEND_F_FLUSH | UBLK_BACKEND_F_DISCARD |
                                  UBLK_BACKEND_F_WRITE_ZEROES | UBLK_BACKEND_F_FUA |
                                  UBLK_BACKEND_F_FILE_OPS_ONLY;
+// The end of the member at `offset`: a struct_size below it does not hold
+// all of that member.
+constexpr uint64_t EndOf(size_t offset) { return offset + sizeof(void*); }
 // The first published layout ends after `submit`.
-constexpr size_t kMinSize = offsetof(ublk_backend_ops, submit) + sizeof(void*);
+constexpr uint64_t kMinSize = EndOf(offsetof(ublk_backend_ops, submit));
 
 class CBackend final : public Backend {
  public:
@@ -23,16 +26,24 @@ class CBackend final : public Backend {
   }
 
   BackendCaps Caps() const override {
+    const bool in_memory = ops_.data_at != nullptr;
     if (ops_.submit)
       return {.flush = (ops_.flags & UBLK_BACKEND_F_FLUSH) != 0,
               .fua = (ops_.flags & UBLK_BACKEND_F_FUA) != 0,
               .discard = (ops_.flags & UBLK_BACKEND_F_DISCARD) != 0,
               .write_zeroes = (ops_.flags & UBLK_BACKEND_F_WRITE_ZEROES) != 0,
-              .file_ops_only = (ops_.flags & UBLK_BACKEND_F_FILE_OPS_ONLY) != 0};
+              .file_ops_only = (ops_.flags & UBLK_BACKEND_F_FILE_OPS_ONLY) != 0,
+              .data_in_memory = in_memory};
     return {.flush = ops_.flush != nullptr,
             .fua = (ops_.flags & UBLK_BACKEND_F_FUA) != 0,
             .discard = ops_.discard != nullptr,
-            .write_zeroes = ops_.write_zeroes != nullptr};
+            .write_zeroes = ops_.write_zeroes != nullptr,
+            .data_in_memory = in_memory};
+  }
+
+  void* DataAt(const uapi::Request& r) override {
+    if (!ops_.data_at) return nullptr;
+    return ops_.data_at(ud_, r.op, ToCOpFlags(r.flags), r.offset, r.length);
   }
 
   void Submit(Io* io) override {
@@ -94,8 +105,10 @@ absl::StatusOr<std::unique_ptr<Backend>> MakeCBackend(const ublk_backend_ops* op
   std::memset(&copy, 0, sizeof(copy));
   const uint64_t size = ops->struct_size;
   std::memcpy(&copy, ops, size < sizeof(copy) ? size : sizeof(copy));
-  if (size < offsetof(ublk_backend_ops, free_user_data) + sizeof(void*))
-    copy.free_user_data = nullptr;  // not covered: cannot be trusted
+  // Members the caller's layout does not hold whole are absent (older
+  // callers end before data_at); part of a pointer cannot be trusted.
+  if (size < EndOf(offsetof(ublk_backend_ops, free_user_data))) copy.free_user_data = nullptr;
+  if (size < EndOf(offsetof(ublk_backend_ops, data_at))) copy.data_at = nullptr;
   absl::Status s = CheckOps(copy, size);
   if (!s.ok()) {
     if (copy.free_user_data) copy.free_user_data(user_data);

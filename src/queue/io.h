@@ -79,7 +79,8 @@ class Backend {
   // the char device straight between the request's pages and this memory,
   // and the request completes without Submit. A copy the kernel cannot make
   // there (EFAULT) goes through Submit instead. Queue thread; must not block.
-  // The memory must stay mapped while the device runs.
+  // The memory is used only in that copy, before the request completes, and
+  // must stay the backend's until then (the C API's data_at says the same).
   virtual void* DataAt(const uapi::Request& req) {
     (void)req;
     return nullptr;

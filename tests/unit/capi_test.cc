@@ -10,6 +10,7 @@ namespace {
 
 using ublk::testing::g_stub_frees;
 int32_t Submit(void*, ublk_io*) { return 0; }
+void* DataAt(void*, uint32_t, uint32_t, uint64_t, uint32_t) { return nullptr; }
 
 struct Config {
   ublk_config* cfg = nullptr;
@@ -80,6 +81,9 @@ TEST(CApi, CreateRefusesBadOpsAndFreesUserDataOnce) {
   ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
   ops.free_user_data = ublk::testing::StubFree;
   ExpectRefusedAndFreedOnce(c.cfg, ops, "read and write");  // nothing set
+  ops.data_at = DataAt;  // no replacement for read/write or submit
+  ExpectRefusedAndFreedOnce(c.cfg, ops, "read and write");
+  ops.data_at = nullptr;
   ops.read = ublk::testing::StubRead;
   ops.write = ublk::testing::StubWrite;
   ops.submit = Submit;

@@ -1,6 +1,7 @@
 // ublk_dev_create/close against the fake kernel: every failure path leaves
 // no device behind and releases user_data exactly once.
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "gtest/gtest.h"
@@ -113,6 +114,33 @@ TEST_F(CreateFake, ZeroCopyOnAnOldKernelIsRefusedBeforeAdd) {
   EXPECT_EQ(ublk_dev_counter(dev, UBLK_COUNTER_BYTES_COPIED, &copied), 0);
   EXPECT_EQ(copied, 0u);  // nothing served yet
   ublk_dev_close(dev);
+}
+
+void* NoDataAt(void*, uint32_t, uint32_t, uint64_t, uint32_t) { return nullptr; }
+
+// A C backend with data_at has its data in memory: AUTO picks user copy
+// where the kernel has USER_COPY (6.12's feature set), else copy; so does a
+// caller whose struct_size ends before the member.
+TEST_F(CreateFake, AutoPicksUserCopyForABackendWithDataAt) {
+  ASSERT_EQ(ublk_config_set_data_mode(cfg_, UBLK_DATA_MODE_AUTO), 0);
+  ops_.data_at = NoDataAt;
+  const struct {
+    uint64_t features;
+    uint64_t struct_size;
+    uint32_t mode;
+  } cases[] = {
+      {0x1fe, sizeof(ublk_backend_ops), UBLK_DATA_MODE_USER_COPY},
+      {0x1fe & ~(1ull << 7), sizeof(ublk_backend_ops), UBLK_DATA_MODE_COPY},
+      {0x1fe, offsetof(ublk_backend_ops, data_at), UBLK_DATA_MODE_COPY},
+  };
+  for (const auto& c : cases) {
+    kernel_.features = c.features;
+    ops_.struct_size = c.struct_size;
+    ublk_dev* dev = nullptr;
+    ASSERT_EQ(Create(&dev), 0) << ublk_last_error();
+    EXPECT_EQ(ublk_dev_data_mode(dev), c.mode) << c.features << " " << c.struct_size;
+    EXPECT_EQ(ublk_dev_close(dev), 0);
+  }
 }
 
 // A kernel that accepts ADD_DEV but drops a data-mode flag (a clearing rule)

@@ -1,6 +1,8 @@
 // The queue's request path against a fake descriptor area: corrupt
 // descriptors are completed with an error and counted, never executed;
-// completions from other threads are committed once.
+// completions from other threads are committed once; in user copy a
+// backend's memory (Backend::DataAt, and the C API's data_at) takes the
+// data straight.
 #include "queue/queue.h"
 
 #include <sys/mman.h>
@@ -8,12 +10,16 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
 
+#include "capi/c_backend.h"
 #include "gtest/gtest.h"
 #include "uapi/encoding.h"
+#include "util/unique_fd.h"
 
 namespace ublk {
 namespace {
@@ -282,11 +288,67 @@ TEST_F(QueueFake, NeedRegBufFallbackMarksTheRequest) {
   }
 }
 
+// A user-copy queue whose char device is a memfd: each tag's request data
+// sits at its encoded user-copy offset there, so a test puts a WRITE's data
+// in with pwrite and finds a READ's result with pread.
+class UserCopyRig {
+ public:
+  explicit UserCopyRig(Backend* backend) : cdev_(memfd_create("fake-ublkc", MFD_CLOEXEC)) {
+    EXPECT_TRUE(cdev_.valid());
+    QueueConfig cfg;
+    cfg.depth = kDepth;
+    cfg.buffer_bytes = kBuf;
+    cfg.cdev_fd = cdev_.get();
+    cfg.limits.dev_sectors = kSectors;
+    cfg.limits.buffer_bytes = kBuf;
+    cfg.limits.ops_mask = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite);
+    cfg.plan = uapi::DataPlan{
+        .mode = uapi::DataMode::kUserCopy, .flags = uapi::kFUserCopy, .server_copies = true};
+    queue_ = std::make_unique<Queue>(cfg, backend);
+    EXPECT_TRUE(queue_->SetupForTesting(descs_, &sink).ok());
+    EXPECT_EQ(ftruncate(cdev_.get(), Pos(kDepth - 1) + kBuf), 0);  // every tag's data
+  }
+
+  // 4 KiB at sector 16; `op` may carry kIoF* flags.
+  void Deliver(uint16_t tag, uint32_t op) {
+    descs_[tag] = {op, 8, 16, 0};
+    queue_->InjectCqeForTesting(
+        uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}),
+        uapi::kIoResOk);
+  }
+  // The request's data of `tag` in the char device, as the kernel sees it.
+  void PutRequestData(uint16_t tag, const char (&data)[4096]) {
+    EXPECT_EQ(pwrite(cdev_.get(), data, sizeof(data), Pos(tag)), 4096);
+  }
+  void GetRequestData(uint16_t tag, char (&data)[4096]) {
+    EXPECT_EQ(pread(cdev_.get(), data, sizeof(data), Pos(tag)), 4096);
+  }
+  Queue& queue() { return *queue_; }
+
+  RecordingSink sink;
+
+ private:
+  static off_t Pos(uint16_t tag) {
+    uint64_t p = 0;
+    EXPECT_TRUE(uapi::EncodeUserCopyPos(0, tag, 0, &p));
+    return static_cast<off_t>(p);
+  }
+
+  UniqueFd cdev_;
+  uapi::IoDesc descs_[kDepth] = {};
+  std::unique_ptr<Queue> queue_;
+};
+
+// 4 KiB that tell where they came from.
+void FillPattern(char (&data)[4096], int seed) {
+  for (size_t i = 0; i < sizeof(data); ++i) data[i] = static_cast<char>(i * 7 + seed);
+}
+
 // User copy with a backend whose data is in memory (Backend::DataAt): the
 // queue moves READ and WRITE data with one pread/pwrite on the char device
-// (a memfd stands in for it, at the encoded user-copy offsets) straight
-// between the request and the backend's memory, without Submit; memory the
-// kernel cannot copy to (EFAULT) sends the request through Submit instead.
+// straight between the request and the backend's memory, without Submit;
+// memory the kernel cannot copy to (EFAULT) sends the request through
+// Submit instead.
 TEST_F(QueueFake, UserCopyMovesDataStraightIntoBackendMemory) {
   struct Ram : Backend {
     BackendCaps Caps() const override { return {.data_in_memory = true}; }
@@ -301,56 +363,151 @@ TEST_F(QueueFake, UserCopyMovesDataStraightIntoBackendMemory) {
     void* unmapped = nullptr;
     int submitted = 0;
   } ram;
-  const int cdev = memfd_create("fake-ublkc", MFD_CLOEXEC);
-  ASSERT_GE(cdev, 0);
-  QueueConfig cfg;
-  cfg.depth = kDepth;
-  cfg.buffer_bytes = kBuf;
-  cfg.cdev_fd = cdev;
-  cfg.limits.dev_sectors = kSectors;
-  cfg.limits.buffer_bytes = kBuf;
-  cfg.limits.ops_mask = uapi::OpBit(uapi::kOpRead) | uapi::OpBit(uapi::kOpWrite);
-  cfg.plan = uapi::DataPlan{
-      .mode = uapi::DataMode::kUserCopy, .flags = uapi::kFUserCopy, .server_copies = true};
-  Queue q(cfg, &ram);
-  ASSERT_TRUE(q.SetupForTesting(descs_, &sink_).ok());
-  auto deliver = [&](uint16_t tag, uint32_t op) {
-    descs_[tag] = {op, 8, 16, 0};  // 4 KiB at sector 16
-    q.InjectCqeForTesting(
-        uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kUblkCmd, .aux = 0}),
-        uapi::kIoResOk);
-  };
-  auto pos = [&](uint16_t tag) {
-    uint64_t p = 0;
-    EXPECT_TRUE(uapi::EncodeUserCopyPos(0, tag, 0, &p));
-    return static_cast<off_t>(p);
-  };
+  UserCopyRig rig(&ram);
   char pattern[4096];
-  for (size_t i = 0; i < sizeof(pattern); ++i) pattern[i] = static_cast<char>(i * 7 + 1);
-  ASSERT_EQ(ftruncate(cdev, pos(kDepth - 1) + kBuf), 0);  // every tag's data readable
-  ASSERT_EQ(pwrite(cdev, pattern, sizeof(pattern), pos(1)), 4096);
+  FillPattern(pattern, 1);
+  rig.PutRequestData(1, pattern);
 
-  deliver(1, uapi::kOpWrite);  // the request's data lands in the RAM
+  rig.Deliver(1, uapi::kOpWrite);  // the request's data lands in the RAM
   EXPECT_EQ(std::memcmp(ram.data.data() + 16 * 512, pattern, 4096), 0);
-  deliver(2, uapi::kOpRead);  // and comes back from it into the request
+  rig.Deliver(2, uapi::kOpRead);  // and comes back from it into the request
   char back[4096] = {};
-  ASSERT_EQ(pread(cdev, back, sizeof(back), pos(2)), 4096);
+  rig.GetRequestData(2, back);
   EXPECT_EQ(std::memcmp(back, pattern, 4096), 0);
   EXPECT_EQ(ram.submitted, 0);
-  EXPECT_EQ(q.stats().bytes_copied.load(), 8192u);
+  EXPECT_EQ(rig.queue().stats().bytes_copied.load(), 8192u);
 
   // Memory the copy faults on: the request goes through Submit, and succeeds.
   void* none = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(none, MAP_FAILED);
   ram.unmapped = none;
-  deliver(3, uapi::kOpRead);
-  deliver(4, uapi::kOpWrite);
+  rig.Deliver(3, uapi::kOpRead);
+  rig.Deliver(4, uapi::kOpWrite);
   EXPECT_EQ(ram.submitted, 2);
-  ASSERT_EQ(sink_.commits.size(), 4u);
-  for (const Commit& c : sink_.commits) EXPECT_EQ(c.result, 4096) << "tag " << c.tag;
-  EXPECT_EQ(q.backend_inflight(), 0u);
+  ASSERT_EQ(rig.sink.commits.size(), 4u);
+  for (const Commit& c : rig.sink.commits) EXPECT_EQ(c.result, 4096) << "tag " << c.tag;
+  EXPECT_EQ(rig.queue().backend_inflight(), 0u);
   munmap(none, 4096);
-  close(cdev);
+}
+
+// A C backend (struct ublk_backend_ops) whose data_at answers from a
+// malloc'd buffer, counting what the library asks of it.
+struct CRam {
+  CRam() : mem(static_cast<char*>(std::calloc(kSectors * 512, 1))) {}
+  ~CRam() { std::free(mem); }
+  CRam(const CRam&) = delete;
+  CRam& operator=(const CRam&) = delete;
+
+  char* mem;
+  bool refuse = false;  // data_at answers NULL
+  int asked = 0;        // data_at calls
+  int normal = 0;       // read/write/submit calls
+  uint32_t op = ~0u;    // of the last data_at call
+  uint32_t flags = ~0u;
+};
+
+CRam* RamOf(void* ud) { return static_cast<CRam*>(ud); }
+
+void* CRamDataAt(void* ud, uint32_t op, uint32_t flags, uint64_t offset, uint32_t /*length*/) {
+  CRam* r = RamOf(ud);
+  r->asked++;
+  r->op = op;
+  r->flags = flags;
+  return r->refuse ? nullptr : r->mem + offset;
+}
+
+int32_t CRamRead(void* ud, ublk_io* /*io*/, void* buf, uint32_t length, uint64_t offset) {
+  RamOf(ud)->normal++;
+  std::memcpy(buf, RamOf(ud)->mem + offset, length);
+  return static_cast<int32_t>(length);
+}
+
+int32_t CRamWrite(void* ud, ublk_io* /*io*/, const void* buf, uint32_t length, uint64_t offset) {
+  RamOf(ud)->normal++;
+  std::memcpy(RamOf(ud)->mem + offset, buf, length);
+  return static_cast<int32_t>(length);
+}
+
+int32_t CRamSubmit(void* ud, ublk_io* io) {
+  const uint32_t n = ublk_io_length(io);
+  const uint64_t off = ublk_io_offset(io);
+  const int32_t r = ublk_io_op(io) == UBLK_OP_READ ? CRamRead(ud, io, ublk_io_buf(io), n, off)
+                                                   : CRamWrite(ud, io, ublk_io_buf(io), n, off);
+  ublk_io_complete(io, r);
+  return 0;
+}
+
+ublk_backend_ops CRamOps(bool async) {
+  ublk_backend_ops ops = UBLK_BACKEND_OPS_INIT;
+  if (async) {
+    ops.submit = CRamSubmit;
+  } else {
+    ops.read = CRamRead;
+    ops.write = CRamWrite;
+  }
+  ops.data_at = CRamDataAt;
+  return ops;
+}
+
+// data_at through the C API, in both forms: a WRITE lands in the backend's
+// memory and a READ comes back from it with neither read/write nor submit
+// called; a NULL answer takes the normal way, with the same bytes.
+TEST(CBackendDataAt, UserCopyGoesStraightToTheMemoryInBothForms) {
+  for (const bool async : {false, true}) {
+    SCOPED_TRACE(async ? "async" : "sync");
+    CRam ram;
+    const ublk_backend_ops ops = CRamOps(async);
+    auto backend = capi::MakeCBackend(&ops, &ram);
+    ASSERT_TRUE(backend.ok()) << backend.status();
+    EXPECT_TRUE((*backend)->Caps().data_in_memory);
+    UserCopyRig rig(backend->get());
+    char data[4096];
+    char back[4096] = {};
+    FillPattern(data, 3);
+    rig.PutRequestData(1, data);
+    rig.Deliver(1, uapi::kOpWrite | uapi::kIoFFua);
+    EXPECT_EQ(std::memcmp(ram.mem + 16 * 512, data, 4096), 0);
+    EXPECT_EQ(ram.op, UBLK_OP_WRITE);
+    EXPECT_EQ(ram.flags, UBLK_OP_FLAG_FUA);
+    rig.Deliver(2, uapi::kOpRead);
+    rig.GetRequestData(2, back);
+    EXPECT_EQ(std::memcmp(back, data, 4096), 0);
+    EXPECT_EQ(ram.op, UBLK_OP_READ);
+    EXPECT_EQ(ram.asked, 2);
+    EXPECT_EQ(ram.normal, 0);
+
+    ram.refuse = true;
+    FillPattern(data, 5);
+    rig.PutRequestData(3, data);
+    rig.Deliver(3, uapi::kOpWrite);
+    rig.Deliver(4, uapi::kOpRead);
+    rig.GetRequestData(4, back);
+    EXPECT_EQ(std::memcmp(back, data, 4096), 0);
+    EXPECT_EQ(ram.asked, 4);
+    EXPECT_EQ(ram.normal, 2);
+    ASSERT_EQ(rig.sink.commits.size(), 4u);
+    for (const Commit& c : rig.sink.commits) EXPECT_EQ(c.result, 4096) << "tag " << c.tag;
+  }
+}
+
+// A caller built before data_at existed passes a struct_size that ends at
+// submit: whatever lies beyond is not read, and requests take the normal
+// way. A size ending inside the member holds part of a pointer: ignored too.
+TEST(CBackendDataAt, OlderStructSizeLeavesItOut) {
+  for (const uint64_t size :
+       {uint64_t{offsetof(ublk_backend_ops, data_at)}, offsetof(ublk_backend_ops, data_at) + 4}) {
+    CRam ram;
+    ublk_backend_ops ops = CRamOps(false);
+    ops.struct_size = size;
+    auto backend = capi::MakeCBackend(&ops, &ram);
+    ASSERT_TRUE(backend.ok()) << backend.status();
+    EXPECT_FALSE((*backend)->Caps().data_in_memory);
+    UserCopyRig rig(backend->get());
+    rig.Deliver(1, uapi::kOpWrite);
+    rig.Deliver(2, uapi::kOpRead);
+    EXPECT_EQ(ram.asked, 0) << size;
+    EXPECT_EQ(ram.normal, 2) << size;
+  }
 }
 
 }  // namespace

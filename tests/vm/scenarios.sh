@@ -510,8 +510,8 @@ case_rust_async() { binding_async ublk_example_rust; }
 case_go_async() { binding_async ublk_example_go; }
 
 # Reads of [1 MiB, 1 MiB + 4 KiB) fail with ENOSPC in the backend; dd sees it.
-binding_errno() {
-	start_server "$1" --size-mib 64 --fail-read 1048576:4096:28
+binding_errno() { # PROGRAM [more options]
+	start_server "$@" --size-mib 64 --fail-read 1048576:4096:28
 	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct 2>/tmp/err || { cat /tmp/err; fail "good read failed"; }
 	if dd if="$dev" of=/dev/null bs=4k skip=256 count=1 iflag=direct 2>/tmp/err; then
 		fail "read of the failing range succeeded"
@@ -538,6 +538,84 @@ case_rust_panic() {
 	cat /tmp/srv.err
 	grep -q "backend read panicked: injected panic" /tmp/srv.err || fail "panic not reported"
 }
+
+# ---- data_at: the examples' RAM disks (C async, Rust, Go) say where their
+# data is in memory (--data-at); where the library copies (user copy) it
+# then moves every READ and WRITE with one pread/pwrite on the char device
+# straight between the request and that memory, and the backend's
+# read/write/submit see none. Each example's exit line counts the READs and
+# WRITEs that went each way.
+
+# data_at_went WAY: every READ and WRITE went WAY (data_at or callbacks),
+# and some of each did.
+data_at_went() {
+	for op in reads writes; do
+		n=$(sed -n "s/.* $op \([0-9]*\) via data_at, \([0-9]*\) via callbacks.*/\1 \2/p" /tmp/srv.err)
+		[ -n "$n" ] || fail "no exit line counting $op"
+		at=${n% *} cb=${n#* }
+		if [ "$1" = data_at ]; then some=$at none=$cb; else some=$cb none=$at; fi
+		got="$op: $at via data_at, $cb via callbacks; want all via $1"
+		[ "$some" -gt 0 ] || fail "$got"
+		[ "$none" = 0 ] || fail "$got"
+	done
+	echo "every READ and WRITE went via $1"
+}
+
+# data_at_auto CMD...: CMD serves with --data-at and --data-mode auto; fio
+# verify (QD32, 2 queues). Auto must pick user copy exactly where `ublk
+# features` reports USER_COPY, and then all data goes via data_at;
+# elsewhere copy, and all through the callbacks.
+data_at_auto() {
+	start_server "$@"
+	fio_verify "$dev" 64M
+	stop_server
+	cat /tmp/srv.err
+	if ublk features | grep -qw USER_COPY; then
+		mode=user-copy way=data_at
+	else
+		mode=copy way=callbacks
+	fi
+	grep -q "data mode $mode:" /tmp/srv.err || fail "auto did not pick $mode"
+	data_at_went $way
+}
+
+# data_at_off CMD...: the same binary without --data-at, in user copy where
+# the kernel has it: written bytes read back, all through the callbacks.
+data_at_off() {
+	mode=copy
+	ublk features | grep -qw USER_COPY && mode=user-copy
+	start_server "$@" --data-mode $mode
+	dd if=/dev/urandom of=/tmp/pat bs=1M count=4 2>/dev/null
+	dd if=/tmp/pat of="$dev" bs=1M seek=8 oflag=direct 2>/dev/null
+	dd if="$dev" of=/tmp/back bs=1M skip=8 count=4 iflag=direct 2>/dev/null
+	cmp /tmp/pat /tmp/back || fail "device does not read back what was written"
+	stop_server
+	cat /tmp/srv.err
+	grep -q "data mode $mode:" /tmp/srv.err || fail "not in $mode"
+	data_at_went callbacks
+}
+
+case_data_at_c() {
+	data_at_auto ublk_example_async --data-at --data-mode auto 256 2
+	data_at_off ublk_example_async 64 2
+}
+# Rust and Go, both backend forms (--async: data_at on AsyncBackend / InMemory
+# beside Submit).
+binding_data_at() {
+	data_at_auto "$1" --size-mib 256 --queues 2 --depth 32 --data-at --data-mode auto
+	data_at_auto "$1" --size-mib 128 --queues 2 --depth 32 --async --data-at --data-mode auto
+	data_at_off "$1" --size-mib 64
+	# data_at declines (NULL) the failing range: that read takes the normal
+	# way to the backend's error, the others still go via data_at.
+	binding_errno "$1" --data-at --data-mode auto
+	cat /tmp/srv.err
+	if ublk features | grep -qw USER_COPY; then
+		grep -qE "reads [1-9][0-9]* via data_at, [1-9][0-9]* via callbacks" /tmp/srv.err ||
+			fail "reads did not take both ways"
+	fi
+}
+case_data_at_rust() { binding_data_at ublk_example_rust; }
+case_data_at_go() { binding_data_at ublk_example_go; }
 
 # Sanitizer run (VMTEST_SANITIZER=1): reports go to files, so that a daemon
 # whose stderr is /dev/null cannot hide one; the last case fails on any.
@@ -583,6 +661,7 @@ for m in copy need-get-data user-copy zero-copy zero-copy-manual; do
 	clean; run_case "batch_$(echo $m | tr - _)" 300 case_mode $m --batch-io on
 done
 clean; run_case stop_under_load_batch 180 case_stop_under_load_batch
+clean; run_case data_at_c 300 case_data_at_c
 if [ -z "${VMTEST_SANITIZER:-}" ]; then # the bindings' examples: not sanitizer builds
 	clean; run_case rust_ramdisk 300 case_rust_ramdisk
 	clean; run_case go_ramdisk 300 case_go_ramdisk
@@ -591,6 +670,8 @@ if [ -z "${VMTEST_SANITIZER:-}" ]; then # the bindings' examples: not sanitizer 
 	clean; run_case rust_errno 120 case_rust_errno
 	clean; run_case go_errno 120 case_go_errno
 	clean; run_case rust_panic 120 case_rust_panic
+	clean; run_case data_at_rust 400 case_data_at_rust
+	clean; run_case data_at_go 400 case_data_at_go
 fi
 if [ -n "${VMTEST_SANITIZER:-}" ]; then
 	clean; run_case tsan_api 600 case_tsan_api

@@ -1,6 +1,7 @@
 //! ublk-ramdisk: a RAM disk served through the libublk Rust binding.
 //!
 //!   ublk-ramdisk [--size-mib N] [--queues N] [--depth N] [--async]
+//!                [--data-at] [--data-mode MODE]
 //!                [--fail-read START:LEN:ERRNO] [--panic-read START:LEN]
 //!
 //! Prints /dev/ublkbN on stdout once the device is live; stops on SIGINT,
@@ -8,18 +9,41 @@
 //! fail with ERRNO; --panic-read makes them panic (the request gets EIO, the
 //! panic is reported and the exit status is 1). --async serves requests
 //! from a worker thread through the asynchronous backend interface.
+//! --data-at answers `data_at`: where the library copies (MODE user-copy,
+//! or auto where the kernel has it) it copies READs and WRITEs straight
+//! between the request and the disk's memory, without read/write/submit.
+//! MODE: copy (default), need-get-data, user-copy, zero-copy, auto,
+//! zero-copy-manual. The exit line on stderr counts the READs and WRITEs
+//! each way went.
 mod ramdisk;
 mod signals;
 mod worker;
 
 use ramdisk::{Fault, RamDisk};
 use std::process::exit;
+use ublk::DataMode;
+
+/// The data modes by their names in ublk.h (UBLK_DATA_MODE_*).
+const MODES: [(&str, DataMode); 6] = [
+    ("copy", DataMode::Copy),
+    ("need-get-data", DataMode::NeedGetData),
+    ("user-copy", DataMode::UserCopy),
+    ("zero-copy", DataMode::ZeroCopy),
+    ("auto", DataMode::Auto),
+    ("zero-copy-manual", DataMode::ZeroCopyManual),
+];
+
+fn mode_name(m: DataMode) -> &'static str {
+    MODES.iter().find(|(_, v)| *v == m).map_or("?", |(n, _)| n)
+}
 
 struct Args {
     size_mib: u64,
     queues: u32,
     depth: u32,
     is_async: bool,
+    data_at: bool,
+    mode: DataMode,
     fault: Option<Fault>,
 }
 
@@ -27,7 +51,7 @@ fn usage(msg: &str) -> ! {
     eprintln!("ublk-ramdisk: {}", msg);
     eprintln!(
         "usage: ublk-ramdisk [--size-mib N] [--queues N] [--depth N] [--async] \
-         [--fail-read START:LEN:ERRNO] [--panic-read START:LEN]"
+         [--data-at] [--data-mode MODE] [--fail-read START:LEN:ERRNO] [--panic-read START:LEN]"
     );
     exit(2)
 }
@@ -43,6 +67,8 @@ fn parse_args() -> Args {
         queues: 1,
         depth: 64,
         is_async: false,
+        data_at: false,
+        mode: DataMode::Copy,
         fault: None,
     };
     let mut it = std::env::args().skip(1);
@@ -51,9 +77,21 @@ fn parse_args() -> Args {
             a.is_async = true;
             continue;
         }
+        if flag == "--data-at" {
+            a.data_at = true;
+            continue;
+        }
         let v = it
             .next()
             .unwrap_or_else(|| usage(&format!("{} needs a value", flag)));
+        if flag == "--data-mode" {
+            a.mode = MODES
+                .iter()
+                .find(|(n, _)| *n == v)
+                .unwrap_or_else(|| usage(&format!("unknown data mode: {}", v)))
+                .1;
+            continue;
+        }
         let parts: Vec<u64> = v.split(':').map(num).collect();
         match (flag.as_str(), parts.as_slice()) {
             ("--size-mib", [n]) => a.size_mib = *n,
@@ -81,10 +119,16 @@ fn parse_args() -> Args {
 
 fn run(a: Args) -> Result<(), ublk::Error> {
     let size = a.size_mib << 20;
-    let mut disk = RamDisk::new(size as usize);
+    let mut disk = RamDisk::new(size as usize).unwrap_or_else(|e| {
+        eprintln!("ublk-ramdisk: {} MiB of memory: {}", a.size_mib, e);
+        exit(1)
+    });
     disk.fault = a.fault;
+    disk.data_at = a.data_at;
+    let served = disk.served.clone();
     let mut b = ublk::DeviceBuilder::new()?;
     b.size(size)?.queues(a.queues)?.depth(a.depth)?;
+    b.data_mode(a.mode)?;
     let mut dev = if a.is_async {
         b.create_async(worker::Worker::new(disk))?
     } else {
@@ -103,7 +147,10 @@ fn run(a: Args) -> Result<(), ublk::Error> {
         let stopped = stopper.join().expect("signal thread");
         waited.and(stopped)
     })?;
-    dev.close()
+    let mode = mode_name(dev.data_mode());
+    dev.close()?;
+    eprintln!("ublk-ramdisk: {}", served.report(mode));
+    Ok(())
 }
 
 fn main() {

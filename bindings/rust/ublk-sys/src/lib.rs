@@ -124,6 +124,15 @@ pub struct ublk_backend_ops {
         ) -> i32,
     >,
     pub submit: Option<unsafe extern "C" fn(user_data: *mut c_void, io: *mut ublk_io) -> i32>,
+    pub data_at: Option<
+        unsafe extern "C" fn(
+            user_data: *mut c_void,
+            op: u32,
+            flags: u32,
+            offset: u64,
+            length: u32,
+        ) -> *mut c_void,
+    >,
 }
 
 impl ublk_backend_ops {
@@ -139,6 +148,7 @@ impl ublk_backend_ops {
             discard: None,
             write_zeroes: None,
             submit: None,
+            data_at: None,
         }
     }
 }

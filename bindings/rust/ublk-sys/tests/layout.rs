@@ -90,6 +90,7 @@ const OPS_FIELDS: &[&str] = &[
     "discard",
     "write_zeroes",
     "submit",
+    "data_at",
 ];
 
 fn rust_values() -> BTreeMap<String, String> {
@@ -145,7 +146,8 @@ fn rust_values() -> BTreeMap<String, String> {
         flush,
         discard,
         write_zeroes,
-        submit
+        submit,
+        data_at
     ));
     m.insert(
         "sizeof.ublk_backend_ops".into(),

@@ -1,5 +1,6 @@
 //! What serves a device: the [`Backend`] trait (synchronous) or the
 //! [`AsyncBackend`] trait with an owned, `Send` request handle [`Io`].
+use crate::memory::DataPtr;
 use std::io;
 use std::ptr::NonNull;
 use std::slice;
@@ -10,12 +11,17 @@ use ublk_sys as sys;
 /// `flush` gives the device a volatile write cache, `fua` makes the kernel
 /// send FUA writes, `discard`/`write_zeroes` give it discard limits.
 /// Operations not set are never passed to the backend.
+///
+/// `data_in_memory`: the backend's data is in its own memory and its
+/// `data_at` says where (`data_at` in ublk.h); `DataMode::Auto` then picks
+/// user copy where the kernel has it. Without it `data_at` is never asked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Features {
     pub flush: bool,
     pub fua: bool,
     pub discard: bool,
     pub write_zeroes: bool,
+    pub data_in_memory: bool,
 }
 
 impl Features {
@@ -80,6 +86,20 @@ pub trait Backend: Send + Sync + 'static {
     fn write_zeroes(&self, _offset: u64, _len: u32, _no_unmap: bool) -> io::Result<()> {
         Err(unsupported())
     }
+    /// Where the device's `len` bytes at `offset` are in the backend's own
+    /// memory, for a READ or WRITE (`op`; `fua` for a FUA write), or `None`
+    /// to take the request through [`read`](Self::read)/[`write`](Self::write).
+    /// Only if `features().data_in_memory`, and only in the data modes where
+    /// the library copies (user copy; zero copy): it then copies straight
+    /// between the request and that memory, and neither `read` nor `write`
+    /// is called. A copy the kernel cannot make comes back through them.
+    /// Called on the request's queue thread in the hot path: must not
+    /// block, keep it to a lookup. A panic counts as `None` (and is
+    /// reported like the others). [`Memory::data_at`](crate::Memory::data_at)
+    /// gives the answer for a [`Memory`](crate::Memory) region.
+    fn data_at(&self, _op: Op, _offset: u64, _len: u32, _fua: bool) -> Option<DataPtr<'_>> {
+        None
+    }
 }
 
 /// An asynchronous backend: `submit` takes each request and must not block;
@@ -95,6 +115,11 @@ pub trait AsyncBackend: Send + Sync + 'static {
     /// complete it later. A panic here is reported by the device and, if
     /// `io` was dropped by the unwinding, fails the request with `EIO`.
     fn submit(&self, io: Io);
+    /// As [`Backend::data_at`]; a `None` answer takes the request through
+    /// `submit`.
+    fn data_at(&self, _op: Op, _offset: u64, _len: u32, _fua: bool) -> Option<DataPtr<'_>> {
+        None
+    }
 }
 
 /// The operation of a request.

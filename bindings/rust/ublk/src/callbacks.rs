@@ -1,9 +1,11 @@
 //! The `extern "C"` functions libublk calls: type conversion, panic
 //! containment and ownership of the backend. No ublk logic.
-use crate::backend::{AsyncBackend, Backend, Io};
+use crate::backend::{AsyncBackend, Backend, Io, Op};
 use crate::errno::{errno_of, EIO};
+use crate::memory::DataPtr;
 use std::any::Any;
 use std::io::{self, Write};
+use std::marker::PhantomData;
 use std::os::raw::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::slice;
@@ -19,7 +21,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    fn record_panic(&self, what: &str, payload: Box<dyn Any + Send>) {
+    fn record_panic(&self, what: &str, outcome: &str, payload: Box<dyn Any + Send>) {
         let msg = if let Some(s) = payload.downcast_ref::<&str>() {
             (*s).to_string()
         } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -29,9 +31,10 @@ impl Shared {
         };
         let _ = writeln!(
             io::stderr(),
-            "ublk: backend {} panicked: {}; the request failed with EIO",
+            "ublk: backend {} panicked: {}; {}",
             what,
-            msg
+            msg,
+            outcome
         );
         let mut first = self.first_panic.lock().unwrap_or_else(|e| e.into_inner());
         if first.is_none() {
@@ -62,11 +65,18 @@ pub(crate) struct Ctx<B> {
 
 /// Runs `f`, turning a panic into `-EIO` and a record in `shared`.
 fn guarded<F: FnOnce() -> i32>(shared: &Shared, what: &str, f: F) -> i32 {
+    let outcome = "the request failed with EIO";
+    guarded_or(shared, what, (-EIO, outcome), f)
+}
+
+/// As `guarded`, with `on_panic`: the answer after a panic, and what that
+/// means for the request.
+fn guarded_or<T, F: FnOnce() -> T>(shared: &Shared, what: &str, on_panic: (T, &str), f: F) -> T {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(p) => {
-            shared.record_panic(what, p);
-            -EIO
+            shared.record_panic(what, on_panic.1, p);
+            on_panic.0
         }
     }
 }
@@ -164,6 +174,47 @@ unsafe extern "C" fn submit<B: AsyncBackend>(ud: *mut c_void, io: *mut sys::ublk
     0
 }
 
+/// Which trait's `data_at` the one `data_at` trampoline asks.
+trait Form {
+    type B;
+    fn data_at(b: &Self::B, op: Op, off: u64, len: u32, fua: bool) -> Option<DataPtr<'_>>;
+}
+
+struct SyncForm<B>(PhantomData<B>);
+struct AsyncForm<B>(PhantomData<B>);
+
+impl<B: Backend> Form for SyncForm<B> {
+    type B = B;
+    fn data_at(b: &B, op: Op, off: u64, len: u32, fua: bool) -> Option<DataPtr<'_>> {
+        Backend::data_at(b, op, off, len, fua)
+    }
+}
+
+impl<B: AsyncBackend> Form for AsyncForm<B> {
+    type B = B;
+    fn data_at(b: &B, op: Op, off: u64, len: u32, fua: bool) -> Option<DataPtr<'_>> {
+        AsyncBackend::data_at(b, op, off, len, fua)
+    }
+}
+
+/// The address, or NULL (also after a panic) to take the request the
+/// normal way.
+unsafe extern "C" fn data_at<F: Form>(
+    ud: *mut c_void,
+    op: u32,
+    flags: u32,
+    off: u64,
+    len: u32,
+) -> *mut c_void {
+    let c = ctx::<F::B>(ud);
+    let fua = flags & sys::UBLK_OP_FLAG_FUA != 0;
+    let on_panic = (None, "the request took the normal way");
+    guarded_or(&c.shared, "data_at", on_panic, || {
+        F::data_at(&c.backend, Op::from_raw(op), off, len, fua)
+    })
+    .map_or(std::ptr::null_mut(), |p| p.as_ptr() as *mut c_void)
+}
+
 unsafe extern "C" fn free_ctx<B: 'static>(ud: *mut c_void) {
     // SAFETY: called exactly once by the library, after the last callback.
     let b = Box::from_raw(ud as *mut Ctx<B>);
@@ -189,21 +240,33 @@ pub(crate) fn sync_ops<B: Backend>(backend: &B) -> sys::ublk_backend_ops {
     } else {
         None
     };
+    ops.data_at = if f.data_in_memory {
+        Some(data_at::<SyncForm<B>>)
+    } else {
+        None
+    };
     ops
 }
 
 /// The ops table of an asynchronous backend.
 pub(crate) fn async_ops<B: AsyncBackend>(backend: &B) -> sys::ublk_backend_ops {
+    let f = backend.features();
     let mut ops = sys::ublk_backend_ops::init();
-    ops.flags = backend.features().flags();
+    ops.flags = f.flags();
     ops.free_user_data = Some(free_ctx::<B>);
     ops.submit = Some(submit::<B>);
+    ops.data_at = if f.data_in_memory {
+        Some(data_at::<AsyncForm<B>>)
+    } else {
+        None
+    };
     ops
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::Features;
     use crate::errno::{ENOSPC, EOPNOTSUPP};
     use std::sync::atomic::AtomicUsize;
 
@@ -263,6 +326,63 @@ mod tests {
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     }
 
+    /// Data in a `Memory`; answers only below 1 MiB, panics at 1 MiB.
+    struct InRam(crate::Memory);
+    impl Backend for InRam {
+        fn features(&self) -> Features {
+            Features {
+                data_in_memory: true,
+                ..Features::default()
+            }
+        }
+        fn data_at(&self, op: Op, off: u64, len: u32, fua: bool) -> Option<DataPtr<'_>> {
+            assert!(op == Op::Write || !fua, "FUA on a read");
+            match off {
+                0x10_0000 => panic!("data_at at {}", off),
+                _ => self.0.data_at(off, len),
+            }
+        }
+    }
+    impl AsyncBackend for InRam {
+        fn features(&self) -> Features {
+            Backend::features(self)
+        }
+        fn submit(&self, io: Io) {
+            io.complete(Ok(0));
+        }
+        fn data_at(&self, op: Op, off: u64, len: u32, fua: bool) -> Option<DataPtr<'_>> {
+            Backend::data_at(self, op, off, len, fua)
+        }
+    }
+
+    #[test]
+    fn data_at_answers_addresses_or_null() {
+        let shared = Arc::new(Shared::default());
+        let ctx = Box::new(Ctx {
+            backend: InRam(crate::Memory::new(0x10_0000).unwrap()),
+            shared: shared.clone(),
+        });
+        let base = ctx.backend.0.data_at(0, 1).unwrap().as_ptr() as *mut c_void;
+        let ud = Box::into_raw(ctx) as *mut c_void;
+        let (w, r, fua) = (sys::UBLK_OP_WRITE, sys::UBLK_OP_READ, sys::UBLK_OP_FLAG_FUA);
+        // SAFETY: ud is a live Ctx<InRam> until free_ctx.
+        unsafe {
+            assert_eq!(data_at::<SyncForm<InRam>>(ud, w, fua, 0, 4096), base);
+            assert_eq!(
+                data_at::<AsyncForm<InRam>>(ud, r, 0, 4096, 512),
+                base.add(4096)
+            );
+            assert!(data_at::<SyncForm<InRam>>(ud, r, 0, 0xf_f000, 8192).is_null()); // outside
+            assert!(!shared.panicked());
+            assert!(data_at::<SyncForm<InRam>>(ud, r, 0, 0x10_0000, 4096).is_null());
+            assert_eq!(
+                shared.panic_message().unwrap(),
+                "backend data_at panicked: data_at at 1048576"
+            );
+            free_ctx::<InRam>(ud);
+        }
+    }
+
     #[test]
     fn results_out_of_range_become_eio() {
         assert_eq!(to_result(Ok(4096)), 4096);
@@ -286,5 +406,10 @@ mod tests {
             ops.struct_size as usize,
             std::mem::size_of::<sys::ublk_backend_ops>()
         );
+        assert!(ops.data_at.is_none());
+        let ram = InRam(crate::Memory::new(4096).unwrap());
+        assert!(sync_ops(&ram).data_at.is_some());
+        assert!(async_ops(&ram).data_at.is_some());
+        assert_eq!(async_ops(&ram).flags, 0); // no C flag: the member says it
     }
 }

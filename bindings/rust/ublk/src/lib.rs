@@ -6,6 +6,8 @@
 //! thread), configure a [`DeviceBuilder`], `create`, [`Device::start`],
 //! [`Device::wait`]. The binding only converts types, owns the backend and
 //! translates errors; everything else is the C library (`include/ublk.h`).
+//! A backend whose data is in memory (a [`Memory`] region) can let the
+//! library copy straight into it: `Features::data_in_memory` and `data_at`.
 //!
 //! `examples/hello.rs` (in bindings/README.md too) is a complete RAM disk;
 //! examples/rust/ in the repository is a fuller template.
@@ -15,12 +17,14 @@ mod callbacks;
 mod device;
 pub mod errno;
 mod error;
+mod memory;
 
 pub use backend::{unsupported, AsyncBackend, Backend, Features, Io, Op};
 pub use builder::{BatchIo, DataMode, DeviceBuilder, QueueAffinity, QueueSched};
 pub use device::{Counter, Device};
 pub use errno::errno_of;
 pub use error::{Error, Result};
+pub use memory::{DataPtr, Memory};
 
 /// The run-time library's version as (major, minor, patch). Any thread.
 pub fn version() -> (u32, u32, u32) {

@@ -21,6 +21,7 @@ impl AsyncBackend for Counted {
             fua: true,
             discard: true,
             write_zeroes: true,
+            data_in_memory: false,
         }
     }
     fn submit(&self, io: Io) {
