@@ -162,8 +162,9 @@ UBLK_API int ublk_config_set_queue_affinity(ublk_config* cfg, uint32_t policy) U
  *    preempt the task running on its CPU, often a submitter still queueing
  *    requests; it runs when that task sleeps or at the next tick, and finds
  *    more requests at once. Measured in docs/performance.md: more IOPS with
- *    as many fio jobs as CPUs, at the price of wakeup latency where a
- *    CPU-bound task shares the queue thread's CPU.
+ *    as many fio jobs as CPUs. The price, which that guest cannot measure:
+ *    up to a scheduler tick of wakeup latency where a CPU-bound task shares
+ *    the queue thread's CPU.
  * If the system refuses the policy, ublk_dev_start() fails with its errno
  * (e.g. -EPERM). Unknown policies: -EINVAL. */
 #define UBLK_QUEUE_SCHED_INHERIT 0u
