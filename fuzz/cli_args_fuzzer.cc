@@ -15,7 +15,8 @@
 //           --file exactly with --type file; --buffered only with file;
 //           --data-mode NAME, --user-copy, --zero-copy: one mode name of
 //           copy need-get-data user-copy zero-copy zero-copy-manual auto;
-//           --affinity one of auto queue none; --batch-io one of auto off on
+//           --affinity one of auto queue none; --batch-io one of auto off on;
+//           --queue-sched one of inherit batch; --queue-threads [0,4096]
 //   del   = "--all"/"-a" flag, "--id"/"-n" [0,2^20); exactly one of the two
 // Every refusal must carry EINVAL and a non-empty message.
 #include <cerrno>
@@ -137,6 +138,13 @@ std::optional<AddArgs> ModelAdd(const std::vector<absl::string_view>& t) {
     } else if (opt == "--affinity") {
       static constexpr const char* kPolicies[] = {"auto", "queue", "none"};
       if (!ModelEnum(v, kPolicies, &a.affinity)) return std::nullopt;
+    } else if (opt == "--queue-sched") {
+      static constexpr const char* kPolicies[] = {"inherit", "batch"};
+      if (!ModelEnum(v, kPolicies, &a.queue_sched)) return std::nullopt;
+    } else if (opt == "--queue-threads") {
+      auto n = ModelUint(v, 0, 4096);
+      if (!n) return std::nullopt;
+      a.queue_threads = static_cast<uint32_t>(*n);
     } else if (opt == "--batch-io") {
       static constexpr const char* kPolicies[] = {"auto", "off", "on"};
       ublk::uapi::BatchIoPolicy b;
@@ -276,7 +284,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                a.id == m.id && a.max_io == m.max_io && a.block_size == m.block_size &&
                a.foreground == m.foreground && a.read_only == m.read_only && a.file == m.file &&
                a.buffered == m.buffered && a.data_mode == m.data_mode && a.affinity == m.affinity &&
-               a.batch_io == m.batch_io);
+               a.batch_io == m.batch_io && a.queue_sched == m.queue_sched &&
+               a.queue_threads == m.queue_threads);
   } else {
     CheckRefusal(add.status());
   }

@@ -22,14 +22,15 @@ namespace {
 
 using namespace ublk::uapi;
 
-void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux) {
+void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux, uint8_t queue) {
   const bool valid_kind = kind >= 1 && kind <= 5;
   UserData in;
   in.tag = tag;
   in.kind = static_cast<SqeKind>(kind);
   in.aux = aux;
+  in.queue = queue;
   const uint64_t raw = EncodeUserData(in);
-  FUZZ_CHECK(raw >> 56 == 0);  // bits 56-63 are zero
+  FUZZ_CHECK(raw >> 56 == queue);
   FUZZ_CHECK((raw & 0xffff) == tag);
   FUZZ_CHECK(((raw >> 16) & 0xff) == kind);
   FUZZ_CHECK(((raw >> 24) & 0xffffffffu) == aux);
@@ -37,13 +38,14 @@ void UserDataFromFields(uint16_t tag, uint8_t kind, uint32_t aux) {
   const bool ok = DecodeUserData(raw, &out);
   FUZZ_CHECK(ok == valid_kind);
   if (ok) {
-    FUZZ_CHECK(out.tag == in.tag && out.kind == in.kind && out.aux == in.aux);
+    FUZZ_CHECK(out.tag == in.tag && out.kind == in.kind && out.aux == in.aux &&
+               out.queue == in.queue);
   }
 }
 
 void UserDataFromRaw(uint64_t raw) {
   const uint8_t kind = (raw >> 16) & 0xff;
-  const bool valid = raw >> 56 == 0 && kind >= 1 && kind <= 5;
+  const bool valid = kind >= 1 && kind <= 5;
   UserData out;
   const bool ok = DecodeUserData(raw, &out);
   FUZZ_CHECK(ok == valid);
@@ -132,10 +134,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint8_t kind = r.U8();
   if (mode & 0x01) kind %= 7;  // 0 and 6 invalid, 1-5 valid
   const uint32_t aux = r.U32();
-  UserDataFromFields(tag16, kind, aux);
+  UserDataFromFields(tag16, kind, aux, r.U8());
 
   uint64_t raw = r.U64();
-  if (mode & 0x02) raw &= (uint64_t{1} << 56) - 1;
+  if (mode & 0x02)  // a valid kind byte, so that decoding goes all the way
+    raw = (raw & ~(uint64_t{0xff} << 16)) | (uint64_t{1 + ((raw >> 16) & 0xff) % 5} << 16);
   UserDataFromRaw(raw);
 
   uint32_t q_id = r.U32(), tag = r.U32(), offset = r.U32();

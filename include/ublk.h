@@ -87,10 +87,23 @@ UBLK_API int ublk_config_set_size(ublk_config* cfg, uint64_t bytes) UBLK_NOEXCEP
  * two >= logical; 0 means "same as logical". */
 UBLK_API int ublk_config_set_block_size(ublk_config* cfg, uint32_t logical,
                                         uint32_t physical) UBLK_NOEXCEPT;
-/* Number of hardware queues, [1, 4096]. One thread serves each queue. The
- * kernel may lower it to the number of possible CPUs: read the result back
- * with ublk_dev_nr_queues(). */
+/* Number of hardware queues, [1, 4096]. One thread serves each queue unless
+ * ublk_config_set_queue_threads() says otherwise. The kernel may lower it
+ * to the number of possible CPUs: read the result back with
+ * ublk_dev_nr_queues(). */
 UBLK_API int ublk_config_set_queues(ublk_config* cfg, uint32_t nr) UBLK_NOEXCEPT;
+/* Number of queue threads: 0 (the default) for one per queue, or N in
+ * [1, queues] for N threads that each serve a contiguous run of queues on
+ * one io_uring (the first queues % N threads take one queue more). A thread
+ * then submits the commits and reaps the requests of all its queues with
+ * one io_uring_enter, so a burst spread over its queues costs one wakeup
+ * instead of one per queue: for more queues than the server has CPUs to
+ * spare (docs/performance.md measures 2 queues on 1 thread). Backend
+ * callbacks for all of a thread's queues run on that thread.
+ * Errors: -EINVAL above 4096 here; at ublk_dev_create(), -EINVAL for more
+ * threads than queues, more than 256 queues per thread, or (zero copy) a
+ * thread's queues needing more than 16384 buffer slots (queues x depth). */
+UBLK_API int ublk_config_set_queue_threads(ublk_config* cfg, uint32_t threads) UBLK_NOEXCEPT;
 /* Requests in flight per queue, [1, 4096]. */
 UBLK_API int ublk_config_set_depth(ublk_config* cfg, uint32_t depth) UBLK_NOEXCEPT;
 /* Largest request in bytes: a multiple of 4096 in [4096, 32 MiB]. Every tag

@@ -131,6 +131,7 @@ type Config struct {
 	IOMin, IOOpt      uint32   // I/O size hints; 0: the defaults
 	QueueAffinity     QueueAffinity
 	QueueSched        QueueSched
+	QueueThreads      uint32 // 0: one thread per queue; N: N threads share the queues
 	BatchIO           BatchIO
 	CtrlTimeout       time.Duration
 }
@@ -197,6 +198,9 @@ func (c *Config) apply(cfg *C.ublk_config) error {
 		}},
 		{c.QueueSched != QueueSchedInherit, "ublk_config_set_queue_sched", func() C.int {
 			return C.ublk_config_set_queue_sched(cfg, C.uint32_t(c.QueueSched))
+		}},
+		{c.QueueThreads != 0, "ublk_config_set_queue_threads", func() C.int {
+			return C.ublk_config_set_queue_threads(cfg, C.uint32_t(c.QueueThreads))
 		}},
 		{c.BatchIO != BatchIOAuto, "ublk_config_set_batch_io", func() C.int {
 			return C.ublk_config_set_batch_io(cfg, C.uint32_t(c.BatchIO))

@@ -32,6 +32,7 @@ func TestCreateReportsSetterErrors(t *testing.T) {
 		{Config{Size: 64 << 20, IOMin: 3000}, "ublk_config_set_io_hints", syscall.EINVAL},
 		{Config{Size: 64 << 20, QueueAffinity: 7}, "ublk_config_set_queue_affinity", syscall.EINVAL},
 		{Config{Size: 64 << 20, QueueSched: 2}, "ublk_config_set_queue_sched", syscall.EINVAL},
+		{Config{Size: 64 << 20, QueueThreads: 5000}, "ublk_config_set_queue_threads", syscall.EINVAL},
 		{Config{Size: 64 << 20, BatchIO: 3}, "ublk_config_set_batch_io", syscall.EINVAL},
 	}
 	for _, c := range cases {

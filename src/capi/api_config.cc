@@ -110,6 +110,13 @@ int ublk_config_set_queues(ublk_config* cfg, uint32_t nr) noexcept {
   });
 }
 
+int ublk_config_set_queue_threads(ublk_config* cfg, uint32_t threads) noexcept {
+  return Set("ublk_config_set_queue_threads", cfg, [&](ublk::uapi::DeviceSpec& s) {
+    s.queue_threads = threads;
+    return absl::OkStatus();
+  });
+}
+
 int ublk_config_set_depth(ublk_config* cfg, uint32_t depth) noexcept {
   return Set("ublk_config_set_depth", cfg, [&](ublk::uapi::DeviceSpec& s) {
     s.queue_depth = depth;

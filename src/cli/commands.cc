@@ -103,6 +103,7 @@ absl::StatusOr<AddPlan> Plan(const AddArgs& a) {
   s.data_mode = a.data_mode.value_or(uapi::DataMode::kAuto);  // serve as fast as it can
   s.queue_affinity = a.affinity;
   s.queue_sched = a.queue_sched;
+  s.queue_threads = a.queue_threads;
   if (a.batch_io) s.batch_io = *a.batch_io;
   if (!a.size.empty()) {
     UBLK_ASSIGN_OR_RETURN(s.size_bytes, ParseSize(a.size));

@@ -24,6 +24,8 @@ void Usage(FILE* out) {
                "                                 the queue's CPUs unless it has only one\n"
                "      [--queue-sched inherit|batch]  batch: SCHED_BATCH queue threads, which\n"
                "                                 do not preempt a submitter when woken\n"
+               "      [--queue-threads N]        N threads serve the queues, each a run of\n"
+               "                                 them on one io_uring; default 0: one per queue\n"
                "      [--batch-io auto|on|off]   BATCH_IO commands (kernel 7.0+): one command\n"
                "                                 commits or fetches many requests\n"
                "                                 create and serve a device; prints its path\n"

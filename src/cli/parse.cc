@@ -121,6 +121,8 @@ absl::Status ApplyAddOption(AddArgs& a, absl::string_view opt, absl::string_view
     a.size = std::string(v);
   } else if (opt == "--file" || opt == "-f") {
     a.file = std::string(v);
+  } else if (opt == "--queue-threads") {
+    return SetUint(opt, v, 0, 4096, &a.queue_threads);
   } else if (opt == "--queues" || opt == "-q") {
     return SetUint(opt, v, 1, 4096, &a.queues);
   } else if (opt == "--depth" || opt == "-d") {

@@ -43,6 +43,8 @@ struct AddArgs {
   uapi::QueueAffinity affinity = uapi::QueueAffinity::kAuto;
   // --queue-sched inherit|batch (uapi::QueueSchedName).
   uapi::QueueSched queue_sched = uapi::QueueSched::kInherit;
+  // --queue-threads N: 0 (default) one thread per queue.
+  uint32_t queue_threads = 0;
   // --batch-io auto|on|off (uapi::BatchIoPolicyName); unset = the library's default.
   std::optional<uapi::BatchIoPolicy> batch_io;
 };

@@ -12,8 +12,6 @@
 namespace ublk {
 namespace {
 
-constexpr uint16_t kFetchGroup = 0;  // buffer group id; each queue has its own ring
-
 uint32_t NextPow2(uint32_t n) {
   uint32_t p = 1;
   while (p < n) p <<= 1;
@@ -22,9 +20,12 @@ uint32_t NextPow2(uint32_t n) {
 
 }  // namespace
 
-BatchCmds::BatchCmds(uint16_t q_id, uint16_t depth, uint16_t elem_flags)
+BatchCmds::BatchCmds(uint16_t q_id, uint16_t depth, uint16_t elem_flags, uint16_t bgid,
+                     uint16_t slot_base)
     : q_id_(q_id),
       depth_(depth),
+      bgid_(bgid),
+      slot_base_(slot_base),
       elem_flags_(elem_flags),
       elem_bytes_(uapi::BatchElemBytes(elem_flags)) {
   for (auto& a : arrays_) a.resize(size_t{depth} * elem_bytes_);
@@ -52,7 +53,7 @@ absl::Status BatchCmds::Init(io_uring* ring) {
   io_uring_buf_reg reg{};
   reg.ring_addr = reinterpret_cast<uintptr_t>(br_);
   reg.ring_entries = nbufs_;
-  reg.bgid = kFetchGroup;
+  reg.bgid = bgid_;
   const int r = io_uring_register_buf_ring(ring, &reg, 0);
   if (r < 0)
     return ErrnoError(-r, absl::StrCat("queue ", q_id_, ": registering the batch fetch ring"));
@@ -66,8 +67,8 @@ absl::Status BatchCmds::Init(io_uring* ring) {
 }
 
 void BatchCmds::Add(uint16_t tag, int32_t result, uint64_t buf_addr) {
-  uapi::PutBatchElem(arrays_[open_].data(), elem_flags_, count_[open_]++, tag, tag, result,
-                     buf_addr);
+  uapi::PutBatchElem(arrays_[open_].data(), elem_flags_, count_[open_]++, tag,
+                     static_cast<uint16_t>(slot_base_ + tag), result, buf_addr);
 }
 
 void BatchCmds::FillHeader(io_uring_sqe* sqe, uapi::IoCmdOp op, uint16_t nr,
@@ -110,7 +111,7 @@ uapi::CommitOutcome BatchCmds::OnArrayCqe(unsigned which, int32_t res, uint16_t*
 void BatchCmds::FillFetch(io_uring_sqe* sqe) const {
   FillHeader(sqe, uapi::IoCmdOp::kFetchIoCmds, 0, sizeof(uint16_t));
   sqe->flags |= IOSQE_BUFFER_SELECT;
-  sqe->buf_index = kFetchGroup;
+  sqe->buf_index = bgid_;
   sqe->uring_cmd_flags = uapi::kUringCmdMultishot;
 }
 

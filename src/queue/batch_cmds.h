@@ -22,7 +22,9 @@ class BatchCmds {
  public:
   // `elem_flags`: uapi::kBatchF* of every PREP/COMMIT element (a buffer
   // address in copy modes, the fallback flag with automatic registration).
-  BatchCmds(uint16_t q_id, uint16_t depth, uint16_t elem_flags);
+  // `bgid` names the fetch buffer ring (one per queue of a shared ring);
+  // tag t uses sparse-table slot `slot_base + t` (automatic registration).
+  BatchCmds(uint16_t q_id, uint16_t depth, uint16_t elem_flags, uint16_t bgid, uint16_t slot_base);
   ~BatchCmds();
   BatchCmds(const BatchCmds&) = delete;
   BatchCmds& operator=(const BatchCmds&) = delete;
@@ -31,8 +33,8 @@ class BatchCmds {
   // drops the registration; the destructor unmaps it).
   absl::Status Init(io_uring* ring);
 
-  // Appends one element to the open array. buf_index is the tag (the
-  // sparse-table slot of automatic registration).
+  // Appends one element to the open array; its buf_index is the tag's
+  // sparse-table slot (automatic registration).
   void Add(uint16_t tag, int32_t result, uint64_t buf_addr);
   uint32_t open_count() const { return count_[open_]; }
   // The array the next FillArrayCmd sends (0 or 1).
@@ -64,6 +66,8 @@ class BatchCmds {
 
   uint16_t q_id_;
   uint16_t depth_;
+  uint16_t bgid_;
+  uint16_t slot_base_;
   uint16_t elem_flags_;
   uint8_t elem_bytes_;
   std::vector<uint8_t> arrays_[2];  // depth elements each

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "queue/queue_group.h"
 #include "uapi/features.h"
 #include "util/status.h"
 
@@ -31,11 +32,18 @@ uint32_t OpsMask(const BackendCaps& caps) {
 
 // Sets the calling queue thread's policy. A policy asked for and refused
 // (e.g. by a seccomp filter) fails the start rather than serving otherwise.
-absl::Status SetQueueSched(size_t index, uapi::QueueSched policy) {
+absl::Status SetQueueSched(uint16_t first_queue, uapi::QueueSched policy) {
   if (policy != uapi::QueueSched::kBatch) return absl::OkStatus();
   const sched_param param{};  // SCHED_BATCH takes priority 0
   if (sched_setscheduler(0, SCHED_BATCH, &param) == 0) return absl::OkStatus();
-  return ErrnoError(errno, absl::StrCat("queue ", index, ": setting SCHED_BATCH failed"));
+  return ErrnoError(errno, absl::StrCat("queue ", first_queue, ": setting SCHED_BATCH failed"));
+}
+
+// "ublkq<first>" or "ublkq<first>-<last>" in top -H and
+// /proc/PID/task/*/comm (15 chars at most: "ublkq4094-4095" fits).
+std::string ThreadName(uapi::QueueSpan span) {
+  if (span.count == 1) return absl::StrCat("ublkq", span.first);
+  return absl::StrCat("ublkq", span.first, "-", span.first + span.count - 1);
 }
 
 }  // namespace
@@ -82,6 +90,9 @@ absl::Status Device::AddAndConfigure() {
   if (have_features && missing)
     return ErrnoError(EOPNOTSUPP,
                       absl::StrCat("the running kernel lacks ", uapi::DescribeFeatures(missing)));
+  if (plan_.zero_copy())
+    UBLK_RETURN_IF_ERROR(
+        uapi::ValidateZeroCopySlots(spec_.nr_queues, spec_.queue_depth, spec_.queue_threads));
   info_ = uapi::BuildDevInfo(spec_);
   UBLK_RETURN_IF_ERROR(control_->AddDev(&info_));
   added_ = true;
@@ -105,28 +116,43 @@ absl::Status Device::AddAndConfigure() {
   return absl::OkStatus();
 }
 
-void Device::QueueThread(size_t index, cpu_set_t cpus) {
-  Queue* q = queues_[index].get();
-  // "ublkq<queue>" in top -H and /proc/PID/task/*/comm (15 chars at most).
-  const std::string name = absl::StrCat("ublkq", index);
-  (void)pthread_setname_np(pthread_self(), name.c_str());
+void Device::GroupThread(size_t index, uapi::QueueSpan span, cpu_set_t cpus) {
+  QueueGroup* g = groups_[index].get();
+  (void)pthread_setname_np(pthread_self(), ThreadName(span).c_str());
   if (CPU_COUNT(&cpus) > 0) (void)pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-  absl::Status s = SetQueueSched(index, spec_.queue_sched);
-  if (s.ok()) s = q->Setup();
+  absl::Status s = SetQueueSched(span.first, spec_.queue_sched);
+  if (s.ok()) s = g->Setup();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ++queues_ready_;
+    ++groups_ready_;
     if (!s.ok() && setup_error_.ok()) setup_error_ = s;
-    if (s.ok()) ++queues_running_;
+    if (s.ok()) ++groups_running_;
   }
   cv_.notify_all();
   if (!s.ok()) return;
-  (void)q->Run();
+  (void)g->Run();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    --queues_running_;
+    --groups_running_;
   }
   cv_.notify_all();
+}
+
+// The CPUs of a thread's queues together (empty: do not pin).
+cpu_set_t Device::SpanCpus(uapi::QueueSpan span) {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  if (spec_.queue_affinity == uapi::QueueAffinity::kNone) return all;
+  for (uint16_t q = span.first; q < span.first + span.count; ++q) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    if (!control_->GetQueueAffinity(info_.dev_id, q, &one).ok()) {
+      CPU_ZERO(&all);  // not fatal: the thread just is not pinned
+      return all;
+    }
+    CPU_OR(&all, &all, &one);
+  }
+  return uapi::QueueThreadCpus(spec_.queue_affinity, all);
 }
 
 absl::Status Device::StartQueues() {
@@ -135,26 +161,29 @@ absl::Status Device::StartQueues() {
   limits.buffer_bytes = info_.max_io_buf_bytes;
   limits.ops_mask = OpsMask(backend_->Caps());
   limits.logical_bs_shift = static_cast<uint32_t>(__builtin_ctz(spec_.logical_block_size));
-  for (uint16_t q = 0; q < info_.nr_hw_queues; ++q) {
-    QueueConfig qc{.q_id = q,
-                   .depth = info_.queue_depth,
-                   .buffer_bytes = info_.max_io_buf_bytes,
-                   .cdev_fd = cdev_fd_.get(),
-                   .limits = limits,
-                   .plan = plan_};
-    queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
+  const std::vector<uapi::QueueSpan> spans =
+      uapi::SplitQueues(info_.nr_hw_queues, spec_.queue_threads);
+  for (const uapi::QueueSpan& span : spans) {
+    std::vector<Queue*> members;
+    for (uint16_t m = 0; m < span.count; ++m) {
+      QueueConfig qc{.q_id = static_cast<uint16_t>(span.first + m),
+                     .depth = info_.queue_depth,
+                     .buffer_bytes = info_.max_io_buf_bytes,
+                     .cdev_fd = cdev_fd_.get(),
+                     .limits = limits,
+                     .plan = plan_,
+                     .member = static_cast<uint8_t>(m),
+                     .slot_base = static_cast<uint16_t>(m * info_.queue_depth)};
+      queues_.push_back(std::make_unique<Queue>(qc, backend_.get()));
+      members.push_back(queues_.back().get());
+    }
+    groups_.push_back(std::make_unique<QueueGroup>(std::move(members), cdev_fd_.get(),
+                                                   info_.queue_depth, plan_.zero_copy()));
   }
-  for (size_t i = 0; i < queues_.size(); ++i) {
-    cpu_set_t queue_cpus;
-    CPU_ZERO(&queue_cpus);
-    if (spec_.queue_affinity != uapi::QueueAffinity::kNone &&
-        !control_->GetQueueAffinity(info_.dev_id, static_cast<uint16_t>(i), &queue_cpus).ok())
-      CPU_ZERO(&queue_cpus);  // not fatal: the thread just is not pinned
-    threads_.emplace_back(&Device::QueueThread, this, i,
-                          uapi::QueueThreadCpus(spec_.queue_affinity, queue_cpus));
-  }
+  for (size_t i = 0; i < spans.size(); ++i)
+    threads_.emplace_back(&Device::GroupThread, this, i, spans[i], SpanCpus(spans[i]));
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return queues_ready_ == queues_.size(); });
+  cv_.wait(lock, [&] { return groups_ready_ == groups_.size(); });
   return setup_error_;
 }
 
@@ -190,12 +219,12 @@ void Device::JoinQueues(absl::Duration timeout) {
 bool Device::WaitFor(absl::Duration timeout) {
   std::unique_lock<std::mutex> lock(mu_);
   return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                      [&] { return queues_running_ == 0; });
+                      [&] { return groups_running_ == 0; });
 }
 
 void Device::Wait() {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return queues_running_ == 0; });
+  cv_.wait(lock, [&] { return groups_running_ == 0; });
 }
 
 absl::Status Device::Stop() {
@@ -263,7 +292,9 @@ absl::Status Device::Close() {
     // A backend still holds requests: keep the queues alive so its late
     // completions land in valid memory, instead of freeing them under it.
     for (auto& q : queues_) (void)q.release();
+    for (auto& g : groups_) (void)g.release();
   }
+  groups_.clear();  // closes any ring left open before the queues unmap
   queues_.clear();
   threads_.clear();
   SetState(State::kClosed);

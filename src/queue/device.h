@@ -23,6 +23,7 @@
 #include "ctrl/control.h"
 #include "queue/io.h"
 #include "queue/queue.h"
+#include "queue/queue_group.h"
 #include "uapi/spec.h"
 #include "util/unique_fd.h"
 
@@ -81,7 +82,8 @@ class Device {
          std::unique_ptr<ctrl::Control> control);
   absl::Status AddAndConfigure();
   absl::Status StartQueues();
-  void QueueThread(size_t index, cpu_set_t cpus);
+  void GroupThread(size_t index, uapi::QueueSpan span, cpu_set_t cpus);
+  cpu_set_t SpanCpus(uapi::QueueSpan span);
   void ForceExitQueues();
   void JoinQueues(absl::Duration timeout);
   void SetState(State s);
@@ -98,12 +100,13 @@ class Device {
   std::string bdev_path_;
   UniqueFd cdev_fd_;
   std::vector<std::unique_ptr<Queue>> queues_;
+  std::vector<std::unique_ptr<QueueGroup>> groups_;  // one per thread
   std::vector<std::thread> threads_;
 
   std::mutex mu_;  // guards the fields below
   std::condition_variable cv_;
-  size_t queues_ready_ = 0;    // finished Setup (ok or not)
-  size_t queues_running_ = 0;  // inside Run()
+  size_t groups_ready_ = 0;    // finished Setup (ok or not)
+  size_t groups_running_ = 0;  // inside Run()
   absl::Status setup_error_;
   bool stop_sent_ = false;
   State state_ = State::kCreated;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "queue/queue_group.h"
 #include "uapi/encoding.h"
 #include "util/bump.h"
 #include "util/status.h"
@@ -17,15 +18,12 @@
 namespace ublk {
 namespace {
 
-thread_local Queue* t_current_queue = nullptr;
+// The ring owner (QueueGroup) this thread serves, if any.
+thread_local const void* t_serving = nullptr;
 
 size_t PageRound(size_t n) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   return (n + page - 1) / page * page;
-}
-
-uint64_t UserData(uapi::SqeKind kind, uint16_t tag) {
-  return uapi::EncodeUserData({.tag = tag, .kind = kind, .aux = 0});
 }
 
 }  // namespace
@@ -47,47 +45,26 @@ Queue::Queue(const QueueConfig& config, Backend* backend)
     ios_[t].tag = t;
   }
   if (cfg_.plan.batch_io) {
-    batch_ = std::make_unique<BatchCmds>(cfg_.q_id, cfg_.depth, uapi::BatchElemFlags(cfg_.plan));
+    batch_ = std::make_unique<BatchCmds>(cfg_.q_id, cfg_.depth, uapi::BatchElemFlags(cfg_.plan),
+                                         cfg_.member, cfg_.slot_base);
     fetched_.resize(batch_->max_tags_per_cqe());
   }
 }
 
-Queue::~Queue() { Teardown(); }
+Queue::~Queue() { ReleaseMemory(); }
 
-void Queue::Teardown() {
-  if (ring_ok_) io_uring_queue_exit(&ring_);  // cancels anything still in the kernel
-  ring_ok_ = false;
+void Queue::SetServingOwner(const void* owner) { t_serving = owner; }
+
+uint64_t Queue::Ud(uapi::SqeKind kind, uint16_t tag, uint32_t aux) const {
+  return uapi::EncodeUserData({.tag = tag, .kind = kind, .aux = aux, .queue = cfg_.member});
+}
+
+void Queue::ReleaseMemory() {
+  ring_ = nullptr;
   if (descs_ && !sink_) munmap(const_cast<uapi::IoDesc*>(descs_), descs_len_);
   descs_ = nullptr;
   if (bufs_) munmap(bufs_, bufs_len_);
   bufs_ = nullptr;
-}
-
-absl::Status Queue::SetupRing() {
-  // Room per tag for a commit, a backend op and (zero copy by hand) buffer
-  // register + unregister, plus the wakeup read.
-  const unsigned entries = 4u * cfg_.depth + 8;
-  io_uring_params p{};
-  p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-  int r = io_uring_queue_init_params(entries, &ring_, &p);
-  if (r == -EINVAL) {  // older kernels: plain ring
-    p = {};
-    r = io_uring_queue_init_params(entries, &ring_, &p);
-  }
-  if (r < 0) return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": io_uring setup failed"));
-  ring_ok_ = true;
-  r = io_uring_register_files(&ring_, &cfg_.cdev_fd, 1);
-  if (r < 0)
-    return ErrnoError(-r,
-                      absl::StrCat("queue ", cfg_.q_id, ": registering the char device failed"));
-  if (cfg_.plan.zero_copy()) {  // slot `tag` receives the request's pages
-    r = io_uring_register_buffers_sparse(&ring_, cfg_.depth);
-    if (r < 0)
-      return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id,
-                                         ": zero copy: registering a sparse buffer table failed"));
-  }
-  if (batch_) return batch_->Init(&ring_);
-  return absl::OkStatus();
 }
 
 absl::Status Queue::MapDescriptors() {
@@ -120,44 +97,35 @@ absl::Status Queue::AllocBuffers() {
   return absl::OkStatus();
 }
 
-absl::Status Queue::Setup() {
-  t_current_queue = this;
-  absl::Status s = SetupRing();
-  if (s.ok()) s = MapDescriptors();
+absl::Status Queue::Setup(QueueGroup* group) {
+  group_ = group;
+  ring_ = group->ring();
+  owner_ = group;
+  SetServingOwner(group);
+  absl::Status s = MapDescriptors();
   if (s.ok()) s = AllocBuffers();
   if (s.ok()) {
     wake_fd_.Reset(eventfd(0, EFD_CLOEXEC));
     if (!wake_fd_.valid()) s = ErrnoError(errno, "eventfd failed");
   }
-  if (!s.ok()) {
-    Teardown();
-    return s;
-  }
-  if (batch_) {
-    s = SetupBatch();
-    if (!s.ok()) {
-      Teardown();
-      return s;
-    }
-  }
+  if (s.ok() && batch_) s = batch_->Init(ring_);
+  if (s.ok() && batch_) s = SetupBatch();
+  if (!s.ok()) return s;
   ArmWakeup();
   if (batch_)
     ArmFetch();
   else
     for (uint16_t t = 0; t < cfg_.depth; ++t) QueueUblkCmd(uapi::IoCmdOp::kFetchReq, t, 0);
-  int r = io_uring_submit(&ring_);
-  if (r < 0) {
-    Teardown();
-    return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": submitting FETCH failed"));
-  }
+  const int r = io_uring_submit(ring_);
+  if (r < 0) return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": submitting FETCH failed"));
   return absl::OkStatus();
 }
 
 io_uring_sqe* Queue::GetSqe() {
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  if (!sqe) {  // SQ full: flush what is queued (rare; ring sized for 2x depth)
-    io_uring_submit(&ring_);
-    sqe = io_uring_get_sqe(&ring_);
+  io_uring_sqe* sqe = io_uring_get_sqe(ring_);
+  if (!sqe) {  // SQ full: flush what is queued (rare; ring sized for 4x depth)
+    io_uring_submit(ring_);
+    sqe = io_uring_get_sqe(ring_);
   }
   return sqe;
 }
@@ -201,20 +169,18 @@ void Queue::QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result) {
     batch_->Add(tag, result, BufAddr(tag));
     return;
   }
-  io_uring_sqe* sqe =
-      PrepIoCmd(op, tag, result, BufAddr(tag), UserData(uapi::SqeKind::kUblkCmd, tag));
+  io_uring_sqe* sqe = PrepIoCmd(op, tag, result, BufAddr(tag), Ud(uapi::SqeKind::kUblkCmd, tag));
   if (sqe && cfg_.plan.auto_buf_reg && op != uapi::IoCmdOp::kNeedGetData)
-    sqe->addr = uapi::EncodeAutoBufReg(tag, uapi::kAutoBufRegFallback);
+    sqe->addr = uapi::EncodeAutoBufReg(Slot(tag), uapi::kAutoBufRegFallback);
 }
 
 // Zero copy by hand: REGISTER_IO_BUF / UNREGISTER_IO_BUF put the request's
-// pages into (or take them out of) sparse-table slot `tag`. A successful one
+// pages into (or take them out of) the tag's sparse-table slot. A successful one
 // posts no CQE; a failed one is counted (and fails a linked op).
 void Queue::QueueBufCmd(uapi::IoCmdOp op, uint16_t tag, bool link) {
   const bool reg = op == uapi::IoCmdOp::kRegisterIoBuf;
-  io_uring_sqe* sqe =
-      PrepIoCmd(op, tag, 0, /*addr=sparse-table slot*/ tag,
-                uapi::EncodeUserData({.tag = tag, .kind = uapi::SqeKind::kBufCmd, .aux = reg}));
+  io_uring_sqe* sqe = PrepIoCmd(op, tag, 0, /*addr=sparse-table slot*/ Slot(tag),
+                                Ud(uapi::SqeKind::kBufCmd, tag, reg));
   if (sqe) sqe->flags |= IOSQE_CQE_SKIP_SUCCESS | (link ? IOSQE_IO_LINK : 0);
 }
 
@@ -222,43 +188,21 @@ void Queue::ArmWakeup() {
   io_uring_sqe* sqe = GetSqe();
   if (!sqe) return;
   io_uring_prep_read(sqe, wake_fd_.get(), &wake_buf_, sizeof(wake_buf_), 0);
-  sqe->user_data = UserData(uapi::SqeKind::kWakeup, 0);
+  sqe->user_data = Ud(uapi::SqeKind::kWakeup, 0);
   wake_armed_ = true;
 }
 
-absl::Status Queue::Run() {
-  t_current_queue = this;
-  absl::Status status;
-  while (tags_.live() > 0 && !exit_requested_.load(std::memory_order_acquire)) {
-    if (batch_) SendCommits();
-    int r = io_uring_submit_and_wait(&ring_, 1);
-    if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
-      status = ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": io_uring_enter failed"));
-      break;
-    }
-    ReapCqes();
-  }
-  if (batch_ && status.ok()) FlushCommitsAtExit();
-  tags_.KillAll();
-  Teardown();
-  t_current_queue = nullptr;
-  return status;
+void Queue::BeforeSubmit() {
+  if (batch_) SendCommits();
 }
 
-void Queue::ReapCqes() {
-  unsigned head;
-  unsigned n = 0;
-  io_uring_cqe* cqe;
-  io_uring_for_each_cqe(&ring_, head, cqe) {
-    HandleCqe(cqe);
-    ++n;
-  }
-  io_uring_cq_advance(&ring_, n);
+void Queue::FlushAtExit() {
+  if (batch_) FlushCommitsAtExit();
 }
 
 void Queue::HandleCqe(const io_uring_cqe* cqe) {
   uapi::UserData ud;
-  if (!uapi::DecodeUserData(cqe->user_data, &ud)) {
+  if (!uapi::DecodeUserData(cqe->user_data, &ud) || ud.queue != cfg_.member) {
     Bump(stats_.protocol_violations, uint64_t{1});
     return;
   }
@@ -393,7 +337,7 @@ void Queue::Complete(Io* io, int32_t result) noexcept {
     stats_.double_completions.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (t_current_queue == this) {
+  if (owner_ && t_serving == owner_) {
     FinishOnThread(io, result);
     return;
   }
@@ -423,7 +367,8 @@ void Queue::DrainForeignCompletions() {
 }
 
 absl::Status Queue::SetupForTesting(const uapi::IoDesc* descs, CommandSink* sink) {
-  t_current_queue = this;
+  owner_ = this;
+  SetServingOwner(this);
   sink_ = sink;
   descs_ = descs;
   UBLK_RETURN_IF_ERROR(AllocBuffers());
@@ -440,7 +385,7 @@ void Queue::InjectCqeForTesting(uint64_t user_data, int32_t res) {
 }
 
 int Queue::SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcept {
-  if (t_current_queue != this || io->queue != this || !ring_ok_) return -EINVAL;
+  if (t_serving != owner_ || io->queue != this || !ring_) return -EINVAL;
   if (cfg_.plan.zero_copy_file_ops && (op == FileOp::kRead || op == FileOp::kWrite))
     return PrepFixedRw(io, fd, op, offset, dsync);
   io_uring_sqe* sqe = GetSqe();
@@ -463,16 +408,16 @@ int Queue::SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) 
       break;
     default: return -EINVAL;
   }
-  sqe->user_data = UserData(uapi::SqeKind::kBackend, io->tag);
+  sqe->user_data = Ud(uapi::SqeKind::kBackend, io->tag);
   return 0;  // submitted with the next batch
 }
 
 // Zero copy: read/write straight between the file and the request's pages in
-// sparse-table slot `tag`, registered first (linked) when the kernel did not.
+// the tag's sparse-table slot, registered first (linked) when the kernel did not.
 int Queue::PrepFixedRw(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) {
   // The register and the op must go out in one submission for the link.
-  if (io_uring_sq_space_left(&ring_) < 2) io_uring_submit(&ring_);
-  if (io_uring_sq_space_left(&ring_) < 2) return -EBUSY;
+  if (io_uring_sq_space_left(ring_) < 2) io_uring_submit(ring_);
+  if (io_uring_sq_space_left(ring_) < 2) return -EBUSY;
   if (io->needs_reg && !io->registered) {
     QueueBufCmd(uapi::IoCmdOp::kRegisterIoBuf, io->tag, true);
     io->registered = true;
@@ -480,12 +425,12 @@ int Queue::PrepFixedRw(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) {
   io_uring_sqe* sqe = GetSqe();
   const uint32_t len = io->req.length;
   if (op == FileOp::kRead) {
-    io_uring_prep_read_fixed(sqe, fd, nullptr, len, offset, io->tag);
+    io_uring_prep_read_fixed(sqe, fd, nullptr, len, offset, Slot(io->tag));
   } else {
-    io_uring_prep_write_fixed(sqe, fd, nullptr, len, offset, io->tag);
+    io_uring_prep_write_fixed(sqe, fd, nullptr, len, offset, Slot(io->tag));
     if (dsync) sqe->rw_flags = RWF_DSYNC;
   }
-  sqe->user_data = UserData(uapi::SqeKind::kBackend, io->tag);
+  sqe->user_data = Ud(uapi::SqeKind::kBackend, io->tag);
   return 0;
 }
 

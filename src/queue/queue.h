@@ -1,9 +1,11 @@
-// The data plane of one hardware queue: one thread, one io_uring, one
-// descriptor array, one buffer per tag.
+// The data plane of one hardware queue: one descriptor array, one buffer per
+// tag, served on the io_uring of its QueueGroup (its own by default; one
+// shared with other queues of the same thread, see uapi/queue_threads.h).
 //
-// Setup() and Run() run on the queue's own thread (the thread that issues
-// FETCH becomes the kernel's daemon for those tags). Complete() may be called
-// from any thread; RequestExit() and the counters from any thread.
+// The "serving thread" is the group's thread: it runs Setup() and the
+// group's loop, and issues FETCH, so it becomes the kernel's daemon for
+// these tags. Complete() may be called from any thread; RequestExit() and
+// the counters from any thread.
 #pragma once
 
 #include <liburing.h>
@@ -19,6 +21,7 @@
 #include "queue/tag_state.h"
 #include "uapi/abi.h"
 #include "uapi/data_mode.h"
+#include "uapi/encoding.h"
 #include "uapi/request.h"
 #include "util/unique_fd.h"
 
@@ -38,6 +41,10 @@ struct QueueConfig {
   // multishot FETCH_IO_CMDS, and one COMMIT_IO_CMDS per batch of completions
   // instead of a FETCH and a COMMIT_AND_FETCH per tag.
   uapi::DataPlan plan;
+  // Place in the group (see QueueGroup): the queue field of its SQEs'
+  // user_data, and the first of its `depth` sparse-table slots (zero copy).
+  uint8_t member = 0;
+  uint16_t slot_base = 0;
 };
 
 // Written by the queue thread only (plain stores, read anywhere), except
@@ -53,22 +60,37 @@ struct QueueStats {
   std::atomic<uint64_t> bytes_copied{0};
 };
 
+class QueueGroup;
+
 class Queue {
  public:
+  // Marks the calling thread as the one serving `owner`'s ring (a
+  // QueueGroup; nullptr when it stops). Complete() on that thread finishes
+  // the request inline instead of waking the ring.
+  static void SetServingOwner(const void* owner);
+
   Queue(const QueueConfig& config, Backend* backend);
   ~Queue();
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
 
-  // Queue thread: ring, fixed file, descriptor mmap, buffers, FETCH on every
-  // tag. On error everything set up so far is released.
-  absl::Status Setup();
-  // Queue thread: serves requests until every tag is aborted by the kernel
-  // (device stopped) or RequestExit() is called. Releases the ring and
-  // mappings before returning so the device can be deleted.
-  absl::Status Run();
+  // Serving thread, from QueueGroup::Setup on the group's ring: descriptor
+  // mmap, buffers, the wakeup read, FETCH on every tag. On error the
+  // group releases everything.
+  absl::Status Setup(QueueGroup* group);
 
-  // Queue thread: see SubmitFileOp in io.h.
+  // Serving thread, for the group's loop: queue what must go out with the
+  // next io_uring_enter (BATCH_IO commits); handle one CQE of this queue;
+  // at exit send what is left, then forget the tags (the ring is closing)
+  // and, once the ring is closed, unmap the memory the kernel wrote into.
+  void BeforeSubmit();
+  void HandleCqe(const io_uring_cqe* cqe);
+  void FlushAtExit();
+  void KillTags() { tags_.KillAll(); }
+  void ReleaseMemory();
+  bool exit_requested() const { return exit_requested_.load(std::memory_order_acquire); }
+
+  // Serving thread: see SubmitFileOp in io.h.
   int SubmitFileOp(Io* io, int fd, FileOp op, uint64_t offset, bool dsync) noexcept;
 
   // Any thread: make Run() return soon even if the kernel keeps the tags.
@@ -104,7 +126,6 @@ class Queue {
   uint16_t q_id() const { return cfg_.q_id; }
 
  private:
-  absl::Status SetupRing();
   absl::Status MapDescriptors();
   absl::Status AllocBuffers();
   void QueueUblkCmd(uapi::IoCmdOp op, uint16_t tag, int32_t result);
@@ -125,12 +146,11 @@ class Queue {
   void HandleBatchCqe(const io_uring_cqe* cqe, uint32_t aux);
   void HandleFetchCqe(const io_uring_cqe* cqe);
   uint64_t BufAddr(uint16_t tag) const;
-  void ReapCqes();
-  void HandleCqe(const io_uring_cqe* cqe);
+  uint64_t Ud(uapi::SqeKind kind, uint16_t tag, uint32_t aux = 0) const;
+  uint16_t Slot(uint16_t tag) const { return static_cast<uint16_t>(cfg_.slot_base + tag); }
   void Dispatch(uint16_t tag);
   void FinishOnThread(Io* io, int32_t result);
   void DrainForeignCompletions();
-  void Teardown();
   int32_t SanitizeResult(const Io* io, int32_t result) const;
   bool CopyDirect(Io* io);
   int32_t UserCopy(Io* io, void* buf, uint32_t len, bool into_request);
@@ -138,8 +158,9 @@ class Queue {
   QueueConfig cfg_;
   Backend* backend_;
   CommandSink* sink_ = nullptr;  // tests only
-  io_uring ring_{};
-  bool ring_ok_ = false;
+  QueueGroup* group_ = nullptr;  // set by Setup
+  io_uring* ring_ = nullptr;     // the group's; nullptr when not serving
+  const void* owner_ = nullptr;  // the group (this queue, in tests)
   const uapi::IoDesc* descs_ = nullptr;
   size_t descs_len_ = 0;
   void* bufs_ = nullptr;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "queue/queue.h"
+#include "queue/queue_group.h"
 #include "uapi/encoding.h"
 #include "util/bump.h"
 #include "util/status.h"
@@ -22,8 +23,7 @@ constexpr long kExitFlushWaitNs = 1000 * 1000 * 1000;
 }  // namespace
 
 io_uring_sqe* Queue::PrepBatchSqe(uapi::IoCmdOp op, uint32_t aux) {
-  return PrepCdevCmd(
-      op, uapi::EncodeUserData({.tag = 0, .kind = uapi::SqeKind::kBatchCmd, .aux = aux}));
+  return PrepCdevCmd(op, Ud(uapi::SqeKind::kBatchCmd, 0, aux));
 }
 
 // PREP or COMMIT over the open element array; the aux also names the array.
@@ -39,13 +39,24 @@ absl::Status Queue::SetupBatch() {
   for (uint16_t t = 0; t < cfg_.depth; ++t) batch_->Add(t, 0, BufAddr(t));
   if (!QueueArrayCmd(uapi::IoCmdOp::kPrepIoCmds, kAuxPrep))
     return ErrnoError(EBUSY, absl::StrCat("queue ", cfg_.q_id, ": no SQE for PREP"));
-  int r = io_uring_submit_and_wait(&ring_, 1);
-  io_uring_cqe* cqe = nullptr;
-  if (r >= 0) r = io_uring_wait_cqe(&ring_, &cqe);  // PREP answers when it is issued
+  // PREP answers when it is issued. On a shared ring another queue's CQE
+  // may come first: it goes to its queue.
+  const uint64_t prep_ud = Ud(uapi::SqeKind::kBatchCmd, 0, kAuxPrep);
+  int r = io_uring_submit(ring_);
+  int32_t res = 0;
+  for (bool answered = false; r >= 0 && !answered;) {
+    io_uring_cqe* cqe = nullptr;
+    r = io_uring_wait_cqe(ring_, &cqe);
+    if (r < 0) break;
+    answered = cqe->user_data == prep_ud;
+    if (answered)
+      res = cqe->res;
+    else
+      group_->HandleCqe(cqe);
+    io_uring_cqe_seen(ring_, cqe);
+  }
   if (r < 0)
     return ErrnoError(-r, absl::StrCat("queue ", cfg_.q_id, ": submitting PREP_IO_CMDS failed"));
-  const int32_t res = cqe->res;
-  io_uring_cqe_seen(&ring_, cqe);
   batch_->Discard(0);  // PREP went out first, in array 0
   if (res < 0)
     return ErrnoError(-res, absl::StrCat("queue ", cfg_.q_id, ": the kernel refused PREP_IO_CMDS"));
@@ -68,11 +79,11 @@ void Queue::SendCommits() {
 void Queue::FlushCommitsAtExit() {
   for (int round = 0; round < 4 && batch_->open_count() > 0; ++round) {
     SendCommits();
-    io_uring_submit(&ring_);
+    io_uring_submit(ring_);
     __kernel_timespec ts{.tv_sec = 0, .tv_nsec = kExitFlushWaitNs};
     io_uring_cqe* cqe = nullptr;
-    if (io_uring_wait_cqe_timeout(&ring_, &cqe, &ts) < 0) return;
-    ReapCqes();
+    if (io_uring_wait_cqe_timeout(ring_, &cqe, &ts) < 0) return;
+    group_->ReapCqes();
   }
 }
 

@@ -6,11 +6,10 @@ namespace ublk::uapi {
 
 uint64_t EncodeUserData(const UserData& ud) {
   return uint64_t{ud.tag} | (uint64_t{static_cast<uint8_t>(ud.kind)} << 16) |
-         (uint64_t{ud.aux} << 24);
+         (uint64_t{ud.aux} << 24) | (uint64_t{ud.queue} << 56);
 }
 
 bool DecodeUserData(uint64_t raw, UserData* out) {
-  if (raw >> 56) return false;
   const auto kind = static_cast<uint8_t>((raw >> 16) & 0xff);
   if (kind < static_cast<uint8_t>(SqeKind::kUblkCmd) ||
       kind > static_cast<uint8_t>(SqeKind::kBatchCmd))
@@ -18,6 +17,7 @@ bool DecodeUserData(uint64_t raw, UserData* out) {
   out->tag = static_cast<uint16_t>(raw & 0xffff);
   out->kind = static_cast<SqeKind>(kind);
   out->aux = static_cast<uint32_t>((raw >> 24) & 0xffffffffu);
+  out->queue = static_cast<uint8_t>(raw >> 56);
   return true;
 }
 

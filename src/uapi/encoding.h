@@ -20,9 +20,10 @@ struct UserData {
   uint16_t tag = 0;
   SqeKind kind = SqeKind::kUblkCmd;
   uint32_t aux = 0;
+  uint8_t queue = 0;  // which of the ring's queues (see uapi/queue_threads.h)
 };
 
-// Layout: tag bits 0-15, kind bits 16-23, aux bits 24-55, bits 56-63 zero.
+// Layout: tag bits 0-15, kind bits 16-23, aux bits 24-55, queue bits 56-63.
 uint64_t EncodeUserData(const UserData& ud);
 bool DecodeUserData(uint64_t raw, UserData* out);
 

@@ -61,6 +61,9 @@ absl::Status ValidateFields(const DeviceSpec& s) {
   if (s.dev_id != kAutoDevId && s.dev_id >= kMaxDevices)
     return Invalid(
         absl::StrCat("device id ", s.dev_id, " must be below ", kMaxDevices, " (or auto)"));
+  if (s.queue_threads > kMaxNrQueues)
+    return Invalid(absl::StrCat("number of queue threads ", s.queue_threads, " must be at most ",
+                                kMaxNrQueues, " (0 = one per queue)"));
   if (static_cast<uint8_t>(s.data_mode) > kMaxDataMode)
     return Invalid(absl::StrCat("unknown data mode ", static_cast<int>(s.data_mode)));
   return absl::OkStatus();
@@ -75,6 +78,7 @@ absl::Status ValidateSpec(const DeviceSpec& s) {
                                 s.logical_block_size));
   if (s.fua && !s.volatile_cache)
     return Invalid("FUA needs a volatile cache (a backend with flush)");
+  UBLK_RETURN_IF_ERROR(ValidateQueueThreads(s.nr_queues, s.queue_threads));
   return absl::OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include "uapi/batch.h"
 #include "uapi/data_mode.h"
 #include "uapi/queue_sched.h"
+#include "uapi/queue_threads.h"
 
 namespace ublk::uapi {
 
@@ -41,6 +42,7 @@ struct DeviceSpec {
   DataMode data_mode = DataMode::kCopy;  // its kF* bits are added at create
   QueueAffinity queue_affinity = QueueAffinity::kAuto;
   QueueSched queue_sched = QueueSched::kInherit;
+  uint32_t queue_threads = 0;  // 0 = one per queue (see uapi/queue_threads.h)
   BatchIoPolicy batch_io = BatchIoPolicy::kAuto;
   uint64_t kernel_flags = 0;  // other kF* bits to request at ADD_DEV
 };

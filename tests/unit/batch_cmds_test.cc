@@ -27,7 +27,7 @@ std::vector<uint16_t> Tags(const io_uring_sqe& sqe, uint8_t elem_bytes) {
 }
 
 TEST(BatchCmds, CommitHeaderAndElements) {
-  BatchCmds b(3, 8, uapi::kBatchFHasBufAddr);
+  BatchCmds b(3, 8, uapi::kBatchFHasBufAddr, 0, 0);
   b.Add(5, 4096, 0x1000);
   b.Add(2, -5, 0x2000);
   ASSERT_TRUE(b.CanSend());
@@ -49,8 +49,26 @@ TEST(BatchCmds, CommitHeaderAndElements) {
   EXPECT_EQ(addr, 0x2000u);
 }
 
+// The second queue of a shared ring: its elements name slots after the first
+// queue's, and its fetch uses its own buffer group.
+TEST(BatchCmds, ASharedRingQueueUsesItsSlotsAndBufferGroup) {
+  BatchCmds b(7, 8, 0, /*bgid=*/1, /*slot_base=*/8);
+  b.Add(3, 0, 0);
+  io_uring_sqe sqe{};
+  unsigned which = 0;
+  b.FillArrayCmd(&sqe, uapi::IoCmdOp::kCommitIoCmds, &which);
+  BatchElemHeader h;
+  std::memcpy(&h, reinterpret_cast<const uint8_t*>(sqe.addr), sizeof(h));
+  EXPECT_EQ(h.tag, 3);
+  EXPECT_EQ(h.buf_index, 11);
+  io_uring_sqe fetch{};
+  b.FillFetch(&fetch);
+  EXPECT_EQ(fetch.buf_index, 1);
+  EXPECT_TRUE(fetch.flags & IOSQE_BUFFER_SELECT);
+}
+
 TEST(BatchCmds, AnArrayInFlightIsNotReusedUntilItsAnswer) {
-  BatchCmds b(0, 8, 0);
+  BatchCmds b(0, 8, 0, 0, 0);
   b.Add(1, 0, 0);
   io_uring_sqe sqe{};
   unsigned a = 0;
@@ -63,7 +81,7 @@ TEST(BatchCmds, AnArrayInFlightIsNotReusedUntilItsAnswer) {
 }
 
 TEST(BatchCmds, PartialCommitResendsWhatWasNotLookedAt) {
-  BatchCmds b(0, 8, 0);
+  BatchCmds b(0, 8, 0, 0, 0);
   for (uint16_t t : {4, 5, 6, 7}) b.Add(t, 0, 0);
   io_uring_sqe sqe{};
   unsigned which = 0;
@@ -81,7 +99,7 @@ TEST(BatchCmds, PartialCommitResendsWhatWasNotLookedAt) {
 }
 
 TEST(BatchCmds, ErrorAnswerRefusesTheFirst) {
-  BatchCmds b(0, 4, 0);
+  BatchCmds b(0, 4, 0, 0, 0);
   b.Add(3, 0, 0);
   b.Add(0, 0, 0);
   io_uring_sqe sqe{};
@@ -94,7 +112,7 @@ TEST(BatchCmds, ErrorAnswerRefusesTheFirst) {
 }
 
 TEST(BatchCmds, FetchSqeIsMultishotWithBufferSelect) {
-  BatchCmds b(1, 64, 0);
+  BatchCmds b(1, 64, 0, 0, 0);
   io_uring_sqe sqe{};
   b.FillFetch(&sqe);
   EXPECT_EQ(sqe.cmd_op, static_cast<uint32_t>(uapi::IoCmdOp::kFetchIoCmds));

@@ -54,6 +54,9 @@ TEST(CApi, SettersRefuseBadValuesWithMessage) {
   for (uint32_t p :
        {UBLK_QUEUE_AFFINITY_AUTO, UBLK_QUEUE_AFFINITY_QUEUE_CPUS, UBLK_QUEUE_AFFINITY_NONE})
     EXPECT_EQ(ublk_config_set_queue_affinity(c.cfg, p), 0) << p;
+  EXPECT_EQ(ublk_config_set_queue_threads(c.cfg, 4097), -EINVAL);
+  EXPECT_NE(std::strstr(ublk_last_error(), "number of queue threads 4097"), nullptr);
+  EXPECT_EQ(ublk_config_set_queue_threads(c.cfg, 0), 0);
   EXPECT_EQ(ublk_config_set_queue_sched(c.cfg, 2), -EINVAL);
   EXPECT_NE(std::strstr(ublk_last_error(), "unknown queue scheduling policy 2"), nullptr);
   for (uint32_t p : {UBLK_QUEUE_SCHED_INHERIT, UBLK_QUEUE_SCHED_BATCH})

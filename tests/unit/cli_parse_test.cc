@@ -77,6 +77,17 @@ TEST(ParseAdd, QueueSched) {
             std::string::npos);
 }
 
+TEST(ParseAdd, QueueThreads) {
+  auto a = ParseAddArgs({"--type", "mem", "--size", "1G", "--queues", "2"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->queue_threads, 0u);
+  a = ParseAddArgs({"--type", "mem", "--size", "1G", "--queues", "2", "--queue-threads", "1"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->queue_threads, 1u);
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--queue-threads", "x"}).ok());
+  EXPECT_FALSE(ParseAddArgs({"--type", "mem", "--size", "1G", "--queue-threads", "4097"}).ok());
+}
+
 TEST(ParseAdd, BatchIo) {
   auto a = ParseAddArgs({"--type", "mem", "--size", "1G"});
   ASSERT_TRUE(a.ok()) << a.status();

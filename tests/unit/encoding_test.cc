@@ -10,12 +10,15 @@ TEST(Encoding, UserDataRoundTrip) {
   for (auto kind : {SqeKind::kUblkCmd, SqeKind::kWakeup, SqeKind::kBackend, SqeKind::kBufCmd,
                     SqeKind::kBatchCmd}) {
     for (uint16_t tag : {0, 1, 4095, 65535}) {
-      UserData in{.tag = tag, .kind = kind, .aux = 0xdeadbeef};
-      UserData out;
-      ASSERT_TRUE(DecodeUserData(EncodeUserData(in), &out));
-      EXPECT_EQ(out.tag, tag);
-      EXPECT_EQ(out.kind, kind);
-      EXPECT_EQ(out.aux, 0xdeadbeefu);
+      for (uint8_t queue : {0, 1, 255}) {
+        UserData in{.tag = tag, .kind = kind, .aux = 0xdeadbeef, .queue = queue};
+        UserData out;
+        ASSERT_TRUE(DecodeUserData(EncodeUserData(in), &out));
+        EXPECT_EQ(out.tag, tag);
+        EXPECT_EQ(out.kind, kind);
+        EXPECT_EQ(out.aux, 0xdeadbeefu);
+        EXPECT_EQ(out.queue, queue);
+      }
     }
   }
 }
@@ -23,7 +26,7 @@ TEST(Encoding, UserDataRoundTrip) {
 TEST(Encoding, UserDataGarbageRefused) {
   UserData out;
   EXPECT_FALSE(DecodeUserData(0, &out));           // kind 0
-  EXPECT_FALSE(DecodeUserData(1ull << 63, &out));  // high bits
+  EXPECT_FALSE(DecodeUserData(1ull << 63, &out));  // queue 128, but kind 0
   EXPECT_FALSE(DecodeUserData(0x90000, &out));     // kind 9
 }
 

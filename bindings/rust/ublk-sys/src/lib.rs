@@ -174,6 +174,7 @@ extern "C" {
     pub fn ublk_config_set_data_mode(cfg: *mut ublk_config, mode: u32) -> c_int;
     pub fn ublk_config_set_queue_affinity(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_queue_sched(cfg: *mut ublk_config, policy: u32) -> c_int;
+    pub fn ublk_config_set_queue_threads(cfg: *mut ublk_config, threads: u32) -> c_int;
     pub fn ublk_config_set_batch_io(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_ctrl_timeout_ms(cfg: *mut ublk_config, ms: u32) -> c_int;
 

@@ -120,10 +120,19 @@ impl DeviceBuilder {
         let rc = unsafe { sys::ublk_config_set_block_size(self.raw, logical, physical) };
         self.set(rc)
     }
-    /// Hardware queues, 1..=4096; one thread serves each. The kernel may
+    /// Hardware queues, 1..=4096; one thread serves each unless
+    /// [`queue_threads`](Self::queue_threads) says otherwise. The kernel may
     /// lower it: read back [`Device::nr_queues`].
     pub fn queues(&mut self, nr: u32) -> Result<&mut Self> {
         let rc = unsafe { sys::ublk_config_set_queues(self.raw, nr) };
+        self.set(rc)
+    }
+    /// Queue threads: 0 (default) one per queue; N in 1..=queues: N threads,
+    /// each serving a run of queues on one io_uring, with the backend's
+    /// callbacks of those queues on that thread (see
+    /// `ublk_config_set_queue_threads`). Checked against the queues at create.
+    pub fn queue_threads(&mut self, threads: u32) -> Result<&mut Self> {
+        let rc = unsafe { sys::ublk_config_set_queue_threads(self.raw, threads) };
         self.set(rc)
     }
     /// Requests in flight per queue, 1..=4096.

@@ -59,6 +59,17 @@ fn setter_errors_carry_errno_and_message() {
     b.queue_affinity(ublk::QueueAffinity::Auto).unwrap();
     b.queue_sched(ublk::QueueSched::Batch).unwrap();
     b.queue_sched(ublk::QueueSched::Inherit).unwrap();
+    let e = b
+        .queue_threads(5000)
+        .err()
+        .expect("5000 queue threads accepted");
+    assert_eq!(e.errno(), EINVAL);
+    assert!(
+        e.message().starts_with("ublk_config_set_queue_threads: "),
+        "{}",
+        e.message()
+    );
+    b.queue_threads(0).unwrap();
     b.batch_io(ublk::BatchIo::On).unwrap();
     b.batch_io(ublk::BatchIo::Auto).unwrap();
     // Every data mode is accepted here; the kernel decides at create.
