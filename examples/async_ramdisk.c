@@ -47,17 +47,6 @@ struct disk {
 /* READs and WRITEs served by submit() and by data_at; outlives the disk */
 static atomic_ullong g_reads, g_writes, g_reads_at, g_writes_at;
 
-/* The UBLK_DATA_MODE_* names, by value. */
-static const char *const mode_names[] = {"copy",      "need-get-data", "user-copy",
-                                         "zero-copy", "auto",          "zero-copy-manual"};
-#define NR_MODES (sizeof(mode_names) / sizeof(mode_names[0]))
-
-static uint32_t mode_of(const char *name) { /* NR_MODES if unknown */
-  uint32_t m = 0;
-  while (m < NR_MODES && strcmp(name, mode_names[m])) m++;
-  return m;
-}
-
 static void serve(struct disk *d, ublk_io *io) {
   uint64_t off = ublk_io_offset(io);
   uint32_t len = ublk_io_length(io);
@@ -172,7 +161,7 @@ int main(int argc, char **argv) {
       data_at = 1;
       continue;
     }
-    if (c != 'm' || (mode = mode_of(optarg)) == NR_MODES) return usage(argv[0]);
+    if (c != 'm' || ublk_data_mode_from_name(optarg, &mode)) return usage(argv[0]);
   }
   if (optind >= argc) return usage(argv[0]);
   uint64_t size = strtoull(argv[optind], NULL, 0) << 20;
@@ -237,7 +226,7 @@ int main(int argc, char **argv) {
   fprintf(stderr,
           "async_ramdisk: data mode %s: reads %llu via data_at, %llu via callbacks; "
           "writes %llu via data_at, %llu via callbacks\n",
-          mode_names[mode], atomic_load(&g_reads_at), atomic_load(&g_reads),
+          ublk_data_mode_name(mode), atomic_load(&g_reads_at), atomic_load(&g_reads),
           atomic_load(&g_writes_at), atomic_load(&g_writes));
   return 0;
 }

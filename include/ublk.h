@@ -150,6 +150,15 @@ UBLK_API int ublk_config_set_rotational(ublk_config* cfg, int rotational) UBLK_N
 #define UBLK_DATA_MODE_AUTO 4u
 #define UBLK_DATA_MODE_ZERO_COPY_MANUAL 5u
 UBLK_API int ublk_config_set_data_mode(ublk_config* cfg, uint32_t mode) UBLK_NOEXCEPT;
+/* The name of data mode `mode`: "copy", "need-get-data", "user-copy",
+ * "zero-copy", "auto" or "zero-copy-manual" (the UBLK_DATA_MODE_* suffix in
+ * lower case, '-' for '_'; the `ublk` CLI's --data-mode names), or NULL for
+ * an unknown mode. Static storage. Any thread. Cannot fail. */
+UBLK_API const char* ublk_data_mode_name(uint32_t mode) UBLK_NOEXCEPT;
+/* The inverse of ublk_data_mode_name: stores the UBLK_DATA_MODE_* value
+ * whose name is exactly `name` in *mode. Errors: -EINVAL (name or mode
+ * NULL, or an unknown name; *mode is then unchanged). Any thread. */
+UBLK_API int ublk_data_mode_from_name(const char* name, uint32_t* mode) UBLK_NOEXCEPT;
 /* I/O size hints shown in /sys/block/ublkbN/queue/minimum_io_size and
  * optimal_io_size: powers of two >= the logical block size and <= 256 MiB;
  * 0 means the default (logical block size / physical block size). */

@@ -3,6 +3,7 @@ package ublk
 /*
 #cgo pkg-config: libublk
 #include <stdint.h>
+#include <stdlib.h>
 #include <ublk.h>
 
 // Exported from callbacks.go.
@@ -42,9 +43,12 @@ static int gw_dev_create(const ublk_config *cfg, int async, int flush, int disca
 import "C"
 
 import (
+	"fmt"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // call runs one libublk call and, on failure, copies ublk_last_error() on
@@ -73,6 +77,35 @@ const (
 	// DataModeZeroCopyManual registers buffers by hand on every request.
 	DataModeZeroCopyManual DataMode = 5
 )
+
+// String is the library's name of the mode (ublk_data_mode_name): "copy",
+// "need-get-data", "user-copy", "zero-copy", "auto" or "zero-copy-manual",
+// as the ublk CLI's --data-mode takes them; "DataMode(N)" for a number the
+// library does not know.
+func (m DataMode) String() string {
+	p := C.ublk_data_mode_name(C.uint32_t(m))
+	if p == nil {
+		return fmt.Sprintf("DataMode(%d)", uint32(m))
+	}
+	return C.GoString(p)
+}
+
+// ParseDataMode is the DataMode whose String is name
+// (ublk_data_mode_from_name). Errors: *Error with EINVAL for any other name.
+func ParseDataMode(name string) (DataMode, error) {
+	// C would see only the part before a NUL, and might accept it.
+	if strings.IndexByte(name, 0) >= 0 {
+		return 0, &Error{Op: "ParseDataMode", Errno: syscall.EINVAL,
+			Msg: fmt.Sprintf("ParseDataMode: name %q contains a NUL byte", name)}
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var m C.uint32_t
+	err := call("ublk_data_mode_from_name", func() C.int {
+		return C.ublk_data_mode_from_name(cname, &m)
+	})
+	return DataMode(m), err
+}
 
 // QueueAffinity says which CPUs each queue thread may run on
 // (UBLK_QUEUE_AFFINITY_*).

@@ -80,3 +80,44 @@ func TestVersionAndFeatureNames(t *testing.T) {
 		t.Fatal("feature names")
 	}
 }
+
+// The names are those of ublk_data_mode_name; String and ParseDataMode are
+// inverses.
+func TestDataModeNames(t *testing.T) {
+	modes := []struct {
+		mode DataMode
+		name string
+	}{
+		{DataModeCopy, "copy"},
+		{DataModeNeedGetData, "need-get-data"},
+		{DataModeUserCopy, "user-copy"},
+		{DataModeZeroCopy, "zero-copy"},
+		{DataModeAuto, "auto"},
+		{DataModeZeroCopyManual, "zero-copy-manual"},
+	}
+	for _, c := range modes {
+		if got := c.mode.String(); got != c.name {
+			t.Errorf("DataMode(%d).String() = %q, want %q", uint32(c.mode), got, c.name)
+		}
+		if m, err := ParseDataMode(c.name); err != nil || m != c.mode {
+			t.Errorf("ParseDataMode(%q) = %d, %v", c.name, uint32(m), err)
+		}
+	}
+	if got := DataMode(6).String(); got != "DataMode(6)" {
+		t.Errorf("DataMode(6).String() = %q", got)
+	}
+}
+
+func TestParseDataModeRefusesUnknownNames(t *testing.T) {
+	_, err := ParseDataMode("fast")
+	var ue *Error
+	if !errors.As(err, &ue) || ue.Op != "ublk_data_mode_from_name" || ue.Errno != syscall.EINVAL ||
+		ue.Msg != "ublk_data_mode_from_name: unknown data mode 'fast'" {
+		t.Fatalf("ParseDataMode(\"fast\"): %#v", err)
+	}
+	for _, name := range []string{"", "COPY", "zero_copy", "copy\x00x"} {
+		if _, err := ParseDataMode(name); !errors.Is(err, syscall.EINVAL) {
+			t.Errorf("ParseDataMode(%q): want EINVAL, got %v", name, err)
+		}
+	}
+}

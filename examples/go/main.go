@@ -35,8 +35,8 @@ func main() {
 	modeName := flag.String("data-mode", "copy", "data mode: copy, user-copy, auto, ...")
 	flag.Parse()
 
-	mode, ok := modeOf(*modeName)
-	if !ok {
+	mode, err := ublk.ParseDataMode(*modeName)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "ublk-ramdisk-go: unknown data mode", *modeName)
 		os.Exit(2)
 	}
@@ -63,18 +63,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ublk-ramdisk-go:", err)
 		os.Exit(1)
 	}
-}
-
-// modeNames are the data modes by their names in ublk.h (UBLK_DATA_MODE_*).
-var modeNames = []string{"copy", "need-get-data", "user-copy", "zero-copy", "auto", "zero-copy-manual"}
-
-func modeOf(name string) (ublk.DataMode, bool) {
-	for i, n := range modeNames {
-		if n == name {
-			return ublk.DataMode(i), true
-		}
-	}
-	return 0, false
 }
 
 func run(cfg ublk.Config, disk *ramDisk, async, dataAt bool) error {
@@ -115,7 +103,7 @@ func run(cfg ublk.Config, disk *ramDisk, async, dataAt bool) error {
 	if err := dev.Wait(); err != nil { // until a signal or `ublk del`
 		return err
 	}
-	mode := modeNames[dev.DataMode()]
+	mode := dev.DataMode().String()
 	if err := dev.Close(); err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
-// ublk_version*, ublk_last_error, ublk_get_features and the config builder.
+// ublk_version*, ublk_last_error, ublk_get_features, the data mode names and
+// the config builder.
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
 #include "capi/guard.h"
 #include "capi/handles.h"
 #include "ctrl/control.h"
+#include "uapi/data_mode.h"
 #include "uapi/features.h"
 
 using ublk::ErrnoError;
@@ -155,6 +157,36 @@ int ublk_config_set_rotational(ublk_config* cfg, int rotational) noexcept {
 int ublk_config_set_data_mode(ublk_config* cfg, uint32_t mode) noexcept {
   return Set("ublk_config_set_data_mode", cfg, [&](ublk::uapi::DeviceSpec& s) {
     return EnumValue("data mode", mode, ublk::uapi::kMaxDataMode, &s.data_mode);
+  });
+}
+
+// The UBLK_DATA_MODE_* numbers are uapi::DataMode's, so both directions
+// below are plain casts.
+static_assert(static_cast<uint32_t>(ublk::uapi::DataMode::kCopy) == UBLK_DATA_MODE_COPY);
+static_assert(static_cast<uint32_t>(ublk::uapi::DataMode::kNeedGetData) ==
+              UBLK_DATA_MODE_NEED_GET_DATA);
+static_assert(static_cast<uint32_t>(ublk::uapi::DataMode::kUserCopy) == UBLK_DATA_MODE_USER_COPY);
+static_assert(static_cast<uint32_t>(ublk::uapi::DataMode::kZeroCopy) == UBLK_DATA_MODE_ZERO_COPY);
+static_assert(static_cast<uint32_t>(ublk::uapi::DataMode::kAuto) == UBLK_DATA_MODE_AUTO);
+static_assert(static_cast<uint32_t>(ublk::uapi::DataMode::kZeroCopyManual) ==
+              UBLK_DATA_MODE_ZERO_COPY_MANUAL);
+
+const char* ublk_data_mode_name(uint32_t mode) noexcept {
+  // Checked here: DataModeName says "unknown" rather than NULL, and the
+  // uint8_t enum would wrap values above 255 onto real modes.
+  if (mode > ublk::uapi::kMaxDataMode) return nullptr;
+  return ublk::uapi::DataModeName(static_cast<ublk::uapi::DataMode>(mode));
+}
+
+int ublk_data_mode_from_name(const char* name, uint32_t* mode) noexcept {
+  return Call("ublk_data_mode_from_name", [&]() -> absl::Status {
+    if (!name) return NullArg("name");
+    if (!mode) return NullArg("mode");
+    ublk::uapi::DataMode m = ublk::uapi::DataMode::kCopy;
+    if (!ublk::uapi::DataModeFromName(name, &m))
+      return ErrnoError(EINVAL, absl::StrCat("unknown data mode '", name, "'"));
+    *mode = static_cast<uint32_t>(m);
+    return absl::OkStatus();
   });
 }
 

@@ -1,6 +1,8 @@
 // The C API's argument checking and ownership rules, without a kernel.
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "tests/fake/stub_backend.h"
@@ -112,6 +114,45 @@ TEST(CApi, CreateRefusesInvalidConfigBeforeTheKernel) {
   ops.read = ublk::testing::StubRead;
   ops.write = ublk::testing::StubWrite;
   ExpectRefusedAndFreedOnce(c.cfg, ops, "size");
+}
+
+// The names are part of the interface: examples print them and tests parse
+// their output, so they are spelled out here rather than taken from src/.
+TEST(CApi, DataModeNamesRoundTrip) {
+  const struct {
+    uint32_t mode;
+    const char* name;
+  } modes[] = {{UBLK_DATA_MODE_COPY, "copy"},
+               {UBLK_DATA_MODE_NEED_GET_DATA, "need-get-data"},
+               {UBLK_DATA_MODE_USER_COPY, "user-copy"},
+               {UBLK_DATA_MODE_ZERO_COPY, "zero-copy"},
+               {UBLK_DATA_MODE_AUTO, "auto"},
+               {UBLK_DATA_MODE_ZERO_COPY_MANUAL, "zero-copy-manual"}};
+  for (const auto& m : modes) {
+    EXPECT_STREQ(ublk_data_mode_name(m.mode), m.name);
+    uint32_t back = 99;
+    EXPECT_EQ(ublk_data_mode_from_name(m.name, &back), 0) << m.name;
+    EXPECT_EQ(back, m.mode) << m.name;
+  }
+}
+
+TEST(CApi, DataModeNamesRefuseUnknown) {
+  // 256 would wrap onto "copy" if the number were narrowed before the check.
+  for (uint32_t m : {UBLK_DATA_MODE_ZERO_COPY_MANUAL + 1, 256u, UINT32_MAX})
+    EXPECT_EQ(ublk_data_mode_name(m), nullptr) << m;
+
+  uint32_t mode = 99;
+  for (const char* name : {"", "COPY", "zero-copy-", "zero_copy", "unknown"}) {
+    EXPECT_EQ(ublk_data_mode_from_name(name, &mode), -EINVAL) << name;
+    EXPECT_STREQ(
+        ublk_last_error(),
+        (std::string("ublk_data_mode_from_name: unknown data mode '") + name + "'").c_str());
+  }
+  EXPECT_EQ(mode, 99u);  // untouched by every failure
+  EXPECT_EQ(ublk_data_mode_from_name(nullptr, &mode), -EINVAL);
+  EXPECT_STREQ(ublk_last_error(), "ublk_data_mode_from_name: name is NULL");
+  EXPECT_EQ(ublk_data_mode_from_name("copy", nullptr), -EINVAL);
+  EXPECT_STREQ(ublk_last_error(), "ublk_data_mode_from_name: mode is NULL");
 }
 
 TEST(CApi, NullHandlesAreSafe) {

@@ -23,20 +23,6 @@ use ramdisk::{Fault, RamDisk};
 use std::process::exit;
 use ublk::DataMode;
 
-/// The data modes by their names in ublk.h (UBLK_DATA_MODE_*).
-const MODES: [(&str, DataMode); 6] = [
-    ("copy", DataMode::Copy),
-    ("need-get-data", DataMode::NeedGetData),
-    ("user-copy", DataMode::UserCopy),
-    ("zero-copy", DataMode::ZeroCopy),
-    ("auto", DataMode::Auto),
-    ("zero-copy-manual", DataMode::ZeroCopyManual),
-];
-
-fn mode_name(m: DataMode) -> &'static str {
-    MODES.iter().find(|(_, v)| *v == m).map_or("?", |(n, _)| n)
-}
-
 struct Args {
     size_mib: u64,
     queues: u32,
@@ -85,11 +71,9 @@ fn parse_args() -> Args {
             .next()
             .unwrap_or_else(|| usage(&format!("{} needs a value", flag)));
         if flag == "--data-mode" {
-            a.mode = MODES
-                .iter()
-                .find(|(n, _)| *n == v)
-                .unwrap_or_else(|| usage(&format!("unknown data mode: {}", v)))
-                .1;
+            a.mode = v
+                .parse()
+                .unwrap_or_else(|_| usage(&format!("unknown data mode: {}", v)));
             continue;
         }
         let parts: Vec<u64> = v.split(':').map(num).collect();
@@ -147,7 +131,7 @@ fn run(a: Args) -> Result<(), ublk::Error> {
         let stopped = stopper.join().expect("signal thread");
         waited.and(stopped)
     })?;
-    let mode = mode_name(dev.data_mode());
+    let mode = dev.data_mode().name();
     dev.close()?;
     eprintln!("ublk-ramdisk: {}", served.report(mode));
     Ok(())

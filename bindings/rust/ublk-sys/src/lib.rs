@@ -172,6 +172,8 @@ extern "C" {
     pub fn ublk_config_set_rotational(cfg: *mut ublk_config, rotational: c_int) -> c_int;
     pub fn ublk_config_set_io_hints(cfg: *mut ublk_config, io_min: u32, io_opt: u32) -> c_int;
     pub fn ublk_config_set_data_mode(cfg: *mut ublk_config, mode: u32) -> c_int;
+    pub fn ublk_data_mode_name(mode: u32) -> *const c_char;
+    pub fn ublk_data_mode_from_name(name: *const c_char, mode: *mut u32) -> c_int;
     pub fn ublk_config_set_queue_affinity(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_queue_sched(cfg: *mut ublk_config, policy: u32) -> c_int;
     pub fn ublk_config_set_queue_threads(cfg: *mut ublk_config, threads: u32) -> c_int;

@@ -2,7 +2,9 @@
 use crate::backend::{AsyncBackend, Backend};
 use crate::callbacks::{self, Ctx, Shared};
 use crate::device::Device;
-use crate::error::{check, Result};
+use crate::error::{check, Error, Result};
+use std::ffi::{CStr, CString};
+use std::fmt;
 use std::os::raw::c_void;
 use std::ptr;
 use std::sync::Arc;
@@ -47,6 +49,48 @@ impl DataMode {
         .copied()
         .find(|d| d.to_raw() == m)
         .unwrap_or(DataMode::Copy)
+    }
+
+    /// The library's name of the mode (`ublk_data_mode_name`): "copy",
+    /// "need-get-data", "user-copy", "zero-copy", "auto" or
+    /// "zero-copy-manual", as the `ublk` CLI's `--data-mode` takes them.
+    pub fn name(self) -> &'static str {
+        // SAFETY: no pointer arguments; returns NULL or a static string.
+        let p = unsafe { sys::ublk_data_mode_name(self.to_raw()) };
+        // Every variant is a UBLK_DATA_MODE_* value, so the library names it.
+        assert!(!p.is_null(), "libublk has no name for {:?}", self);
+        // SAFETY: a NUL-terminated string in static storage.
+        let name = unsafe { CStr::from_ptr(p) };
+        name.to_str().expect("data mode names are ASCII")
+    }
+}
+
+/// Prints [`DataMode::name`].
+impl fmt::Display for DataMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Parses a [`DataMode::name`] (`ublk_data_mode_from_name`). Errors:
+/// `EINVAL` for any other string.
+impl std::str::FromStr for DataMode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<DataMode> {
+        // The C function would see only the part before a NUL, and might
+        // accept it: refuse such a string here.
+        let name = CString::new(s).map_err(|_| {
+            Error::new(
+                crate::errno::EINVAL,
+                format!("DataMode::from_str: name {:?} contains a NUL byte", s),
+            )
+        })?;
+        let mut raw = 0;
+        // SAFETY: a NUL-terminated string and an out-pointer to a local,
+        // both live for the call.
+        check(unsafe { sys::ublk_data_mode_from_name(name.as_ptr(), &mut raw) })?;
+        Ok(DataMode::from_raw(raw))
     }
 }
 

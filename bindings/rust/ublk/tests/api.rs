@@ -147,3 +147,35 @@ fn version_and_feature_names() {
     assert_eq!(ublk::feature_name(6), Some("CMD_IOCTL_ENCODE"));
     assert_eq!(ublk::feature_name(63), None);
 }
+
+#[test]
+fn data_mode_names_round_trip() {
+    use ublk::DataMode::*;
+    let modes = [
+        (Copy, "copy"),
+        (NeedGetData, "need-get-data"),
+        (UserCopy, "user-copy"),
+        (ZeroCopy, "zero-copy"),
+        (Auto, "auto"),
+        (ZeroCopyManual, "zero-copy-manual"),
+    ];
+    for (mode, name) in modes {
+        assert_eq!(mode.name(), name);
+        assert_eq!(mode.to_string(), name);
+        assert_eq!(name.parse::<ublk::DataMode>(), Ok(mode));
+    }
+}
+
+#[test]
+fn data_mode_parse_refuses_unknown_names() {
+    let e = "fast".parse::<ublk::DataMode>().unwrap_err();
+    assert_eq!(e.errno(), EINVAL);
+    assert_eq!(
+        e.message(),
+        "ublk_data_mode_from_name: unknown data mode 'fast'"
+    );
+    for name in ["", "COPY", "zero_copy", "copy\0x"] {
+        let e = name.parse::<ublk::DataMode>().unwrap_err();
+        assert_eq!(e.errno(), EINVAL, "{:?}", name);
+    }
+}
