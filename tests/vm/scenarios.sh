@@ -324,6 +324,68 @@ case_mode() {
 	no_devices
 }
 
+# --queue-threads 1: one thread serves both queues on one io_uring. Data
+# written from each queue's CPU (so through that queue) reads back through
+# the other queue and is in the backing file, in each data mode the kernel has: zero
+# copy shares the ring's buffer table between the queues, batch I/O (auto,
+# where the kernel has it) gives each queue its own fetch buffer group.
+queue_threads_mode() { # MODE [more ublk add options]
+	mode=$1
+	need=$(mode_needs "$mode")
+	if [ -n "$need" ] && ! ublk features | grep -qw "$need"; then
+		echo "data mode $mode: this kernel lacks $need; covered where it has it"
+		return 0
+	fi
+	start_server ublk add --foreground --type file --file /mnt/scratch/img --queues 2 --depth 32 \
+		--queue-threads 1 --data-mode "$@"
+	b=/sys/block/${dev#/dev/}/mq
+	cpus="$(cat $b/0/cpu_list) $(cat $b/1/cpu_list)"  # the CPU of queue 0, of queue 1
+	case $cpus in "0 1" | "1 0") ;; *) fail "queue CPU map [$cpus], want one CPU each" ;; esac
+	names=$(for t in /proc/"$pid"/task/*; do cat "$t/comm"; done | grep '^ublkq' | tr '\n' ' ')
+	[ "$names" = "ublkq0-1 " ] || fail "queue threads [$names], want [ublkq0-1 ]"
+	q=0
+	for c in $cpus; do
+		dd if=/dev/urandom of=/tmp/pat$q bs=64k count=32 2>/dev/null
+		taskset -c $c dd if=/tmp/pat$q of="$dev" bs=64k seek=$((q * 64)) oflag=direct 2>/dev/null
+		q=$((q + 1))
+	done
+	q=0
+	for c in $cpus; do # read back through the other queue
+		taskset -c $((1 - c)) dd if="$dev" of=/tmp/back bs=64k skip=$((q * 64)) count=32 \
+			iflag=direct 2>/dev/null
+		cmp /tmp/pat$q /tmp/back || fail "$mode: queue $q's data does not read back via the other"
+		dd if=/mnt/scratch/img of=/tmp/back bs=64k skip=$((q * 64)) count=32 2>/dev/null
+		cmp /tmp/pat$q /tmp/back || fail "$mode: the backing file lacks queue $q's data"
+		q=$((q + 1))
+	done
+	fio --name=both --filename="$dev" --direct=1 --ioengine=io_uring --iodepth=16 --numjobs=2 \
+		--cpus_allowed=0,1 --cpus_allowed_policy=split --rw=randwrite --bsrange=4k-256k \
+		--size=24M --offset_increment=32M --verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--randrepeat=0 >/tmp/fio.out 2>&1 || { cat /tmp/fio.out; fail "$mode: fio verify on both CPUs"; }
+	stop_server
+	cat /tmp/srv.err
+	grep -q "data mode $mode" /tmp/srv.err || fail "not served in $mode"
+	if [ "$*" = "$mode --batch-io off" ]; then
+		! grep -q ", batch I/O:" /tmp/srv.err || fail "batch I/O although turned off"
+	else
+		batch_used
+	fi
+}
+case_queue_threads() {
+	[ "$(nproc)" -ge 2 ] || fail "needs 2 CPUs, one per queue"
+	scratch_ext4
+	truncate -s 96M /mnt/scratch/img
+	for m in copy user-copy zero-copy zero-copy-manual; do queue_threads_mode $m; done
+	if ublk features | grep -qw BATCH_IO; then
+		queue_threads_mode zero-copy --batch-io off
+	fi
+	ublk add --type null --size 64M --queues 2 --queue-threads 3 2>/tmp/err && fail "3 threads for 2 queues accepted"
+	cat /tmp/err
+	grep -q "3 queue threads for 2 queues" /tmp/err || fail "unclear refusal"
+	rm -f /mnt/scratch/img
+	no_devices
+}
+
 # Attributes reach the block layer as configured.
 case_attributes() {
 	ro=$(add_dev --type mem --size 64M --read-only)
@@ -661,6 +723,8 @@ for m in copy need-get-data user-copy zero-copy zero-copy-manual; do
 	clean; run_case "batch_$(echo $m | tr - _)" 300 case_mode $m --batch-io on
 done
 clean; run_case stop_under_load_batch 180 case_stop_under_load_batch
+clean; run_case queue_threads 400 case_queue_threads
+clean; run_case stop_under_load_threads 180 case_stop_under_load --queue-threads 1
 clean; run_case data_at_c 300 case_data_at_c
 if [ -z "${VMTEST_SANITIZER:-}" ]; then # the bindings' examples: not sanitizer builds
 	clean; run_case rust_ramdisk 300 case_rust_ramdisk
