@@ -57,10 +57,11 @@ need_ext4_img() {
 }
 
 # ---- devices: setup prints the block device path --------------------------------
-mode_flag() { # MODE[+batch|+nobatch][+sb][+1q][@AFFINITY] -> `ublk add` options; unknown names are refused by `ublk add`
+mode_flag() { # MODE[+batch|+nobatch][+sb][+1t][+1q][@AFFINITY] -> `ublk add` options; unknown names are refused by `ublk add`
 	local m=${1%@*}
 	[ "$m" = "$1" ] || echo "--affinity ${1#*@}"
 	case $m in *+1q) m=${m%+1q} && echo "--queues 1" ;; esac # after --queues $QUEUES: overrides it
+	case $m in *+1t) m=${m%+1t} && echo "--queue-threads 1" ;; esac
 	case $m in *+sb) m=${m%+sb} && echo "--queue-sched batch" ;; esac
 	case $m in
 	*+batch) m=${m%+batch} && echo "--batch-io on" ;;

@@ -61,6 +61,7 @@ def dev_desc(dev):  # "null", "null.copy", "null.copy+nobatch", "null.copy+sb+1q
     return (DEV_DESC[typ] + (f", data mode {mode}" if mode else "")
             + (f", `--batch-io {'on' if batch == 'batch' else 'off'}`" if batch else "")
             + (", SCHED_BATCH queue threads (`--queue-sched batch`)" if "sb" in extras else "")
+            + (", one thread for all queues (`--queue-threads 1`)" if "1t" in extras else "")
             + (", one queue (`--queues 1`)" if "1q" in extras else "")
             + (f", queue threads `--affinity {affinity}`" if affinity else ""))
 

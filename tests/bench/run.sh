@@ -14,7 +14,8 @@
 #               with a note in the report; MODE+batch / MODE+nobatch add
 #               --batch-io on / off (otherwise the default, auto); MODE+1q
 #               gives the device one queue; MODE+sb SCHED_BATCH queue
-#               threads (--queue-sched batch); MODE@POLICY sets the queue
+#               threads (--queue-sched batch); MODE+1t one thread serves
+#               all queues (--queue-threads 1); MODE@POLICY sets the queue
 #               threads' --affinity
 #   --ublk      the ublk CLI (default build/ublk)
 #   --no-docs   a full run regenerates docs/performance.md and docs/performance.png
@@ -27,7 +28,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '4,26s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,27s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 PROFILE='' SMOKE='' REPS=3 RUNTIME=10 SIZE_MB=${BENCH_SIZE_MB:-128} OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
 DEVICES="null_blk brd loop loop_dio null mem file file_dio"
