@@ -164,8 +164,10 @@ UBLK_API int ublk_data_mode_from_name(const char* name, uint32_t* mode) UBLK_NOE
  * 0 means the default (logical block size / physical block size). */
 UBLK_API int ublk_config_set_io_hints(ublk_config* cfg, uint32_t io_min,
                                       uint32_t io_opt) UBLK_NOEXCEPT;
-/* Which CPUs each queue's thread (named "ublkq<N>") may run on. The kernel
- * maps every CPU to one queue: requests submitted on that CPU go to it.
+/* Which CPUs each queue's thread (named "ublkq<N>", or "ublkq<first>-<last>"
+ * for a thread serving several queues) may run on; a thread of several
+ * queues is judged by all their CPUs together. The kernel maps every CPU to
+ * one queue: requests submitted on that CPU go to it.
  *  AUTO (default): pinned to its queue's CPUs when they are two or more, not
  *    pinned when the queue has a single CPU (queues >= CPUs). Pinned to the
  *    one CPU that submits its requests, the thread would take turns with the
@@ -290,7 +292,7 @@ UBLK_API int ublk_io_file_op(ublk_io* io, int32_t fd, uint32_t op, uint64_t offs
  * A backend has exactly one form:
  *  - synchronous: read and write (required), flush/discard/write_zeroes
  *    (optional). Each is called on a queue thread, may block (which stalls
- *    that queue), and returns bytes done (read/write) or 0, or a negative
+ *    that queue, and the others that thread serves), and returns bytes done (read/write) or 0, or a negative
  *    errno.
  *  - asynchronous: submit (required), called on a queue thread for every
  *    request; it must not block. Return 0 once the request is accepted, and

@@ -300,8 +300,11 @@ int32_t Queue::UserCopy(Io* io, void* buf, uint32_t len, bool into_request) {
   const ssize_t n = into_request ? pwrite(cfg_.cdev_fd, buf, len, static_cast<off_t>(pos))
                                  : pread(cfg_.cdev_fd, buf, len, static_cast<off_t>(pos));
   if (n < 0) return -errno;
-  Bump(stats_.bytes_copied, static_cast<uint64_t>(n));
-  return static_cast<uint32_t>(n) == len ? static_cast<int32_t>(len) : -EIO;
+  // A short copy is not counted: the request fails, or goes the usual path
+  // (CopyDirect), which copies it again.
+  if (static_cast<uint32_t>(n) != len) return -EIO;
+  Bump(stats_.bytes_copied, uint64_t{len});
+  return static_cast<int32_t>(len);
 }
 
 int32_t Queue::SanitizeResult(const Io* io, int32_t result) const {

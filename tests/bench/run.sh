@@ -10,7 +10,7 @@
 #   --devices   kernel devices (null_blk brd loop loop_dio) and ublk TYPE (null mem
 #               file file_dio), each ublk type in every --modes data mode
 #   --modes     data modes to try (default "copy copy+nobatch user_copy
-#               zero_copy copy+1q"); a mode that `ublk add` refuses is skipped
+#               zero_copy copy+1q copy+1t"); a mode that `ublk add` refuses is skipped
 #               with a note in the report; MODE+batch / MODE+nobatch add
 #               --batch-io on / off (otherwise the default, auto); MODE+1q
 #               gives the device one queue; MODE+sb SCHED_BATCH queue
@@ -33,7 +33,7 @@ usage() { sed -n '4,27s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 PROFILE='' SMOKE='' REPS=3 RUNTIME=10 SIZE_MB=${BENCH_SIZE_MB:-128} OUT='' DOCS=1 BASELINE='' UBLK=${BUILD_DIR:-$ROOT/build}/ublk
 DEVICES="null_blk brd loop loop_dio null mem file file_dio"
 JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 rr4k_2x2"
-MODES="copy copy+nobatch user_copy zero_copy copy+1q"
+MODES="copy copy+nobatch user_copy zero_copy copy+1q copy+1t"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke)
