@@ -149,9 +149,21 @@ ticks() { # utime+stime of a process, in clock ticks (fields 14 and 15 of stat)
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
+# A device whose server died (e.g. OOM-killed) leaves no block device: fio
+# would then measure a plain file of that name. Such a cell has no numbers.
+server_alive() { # DEV: 0 if its block device exists and its server (if any) runs
+	local pid=${PID_OF[$1]:-}
+	[ -b "${PATH_OF[$1]}" ] && { [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null; }
+}
+
+server_gone() { # DEV: why there are no numbers, to /tmp/fio.err
+	echo "server of $1 is gone; kernel: $(dmesg | grep -iE 'killed process|out of memory' | tail -2)" >/tmp/fio.err
+}
+
 run_fio() { # DEV JOB [extra fio args]: fio JSON to /tmp/fio.json
 	local dev=$1 job=$2
 	shift 2
+	server_alive "$dev" || { server_gone "$dev"; return 1; }
 	# shellcheck disable=SC2046
 	fio --name="$job" --filename="${PATH_OF[$dev]}" $(job_args "$job") --ioengine=io_uring \
 		--direct=1 --time_based --runtime="$RUNTIME" --size="${SIZE_MB}M" --norandommap \
@@ -204,11 +216,12 @@ for rep in $(seq 1 "$REPS"); do
 		for j in $JOBS; do
 			pid=${PID_OF[$d]:-}
 			t0=$(ticks "$pid")
-			if run_fio "$d" "$j"; then
+			if run_fio "$d" "$j" && server_alive "$d"; then
 				t1=$(ticks "$pid")
 				[ -z "$pid" ] || t1=$((t1 - t0))
 				echo "BENCH-CELL: rep=$rep dev=$d job=$j ticks=$t1 hz=100 json=$(tr -d ' \t\n' </tmp/fio.json)"
 			else
+				server_alive "$d" || server_gone "$d"
 				echo "BENCH-FAIL: rep=$rep dev=$d job=$j fio: $(tr '\n' ' ' </tmp/fio.err)"
 			fi
 		done

@@ -225,6 +225,7 @@ def onequeue_of(dev):  # "mem.copy@queue" -> "mem.copy+1q@queue"; None for a ker
     if "." not in dev or "+1q" in dev:
         return None
     head, at, affinity = dev.partition("@")
+    head = head.replace("+1t", "")  # 2 queues on one thread against 1 queue (on its thread)
     return f"{head}+1q{at}{affinity}"
 
 

@@ -77,7 +77,7 @@ export VMTEST_BENCH_REPS=$REPS VMTEST_BENCH_RUNTIME=$RUNTIME VMTEST_BENCH_JOBS=$
 export VMTEST_BENCH_DEVICES="${devs[*]}" VMTEST_BENCH_SIZE_MB=$SIZE_MB
 if [ -n "$PROFILE" ]; then
 	export VMTEST_BENCH_PROFILE=1 VMTEST_BENCH_REPS=1
-	VM_TOOLS="${VM_TOOLS:-} strace perf" "$ROOT/tests/vm/run.sh" -m 2G -t 600 -l "$OUT/console.log" \
+	VM_TOOLS="${VM_TOOLS:-} strace perf" "$ROOT/tests/vm/run.sh" -m 4G -t 600 -l "$OUT/console.log" \
 		"$HERE/guest.sh" "$UBLK" >"$OUT/vm.out" 2>&1 || { tail "$OUT/vm.out"; exit 1; }
 	grep -a '^PROFILE' "$OUT/console.log" >"$OUT/profile.txt"
 	echo "bench: profile in $OUT/profile.txt"
@@ -87,7 +87,9 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$(date +%s)
 echo "bench: ${#devs[@]} devices x $njobs jobs x $REPS reps, ${RUNTIME}s per cell (VM limit ${TMO}s)"
 rc=0
-VM_TOOLS="${VM_TOOLS:-}" "$ROOT/tests/vm/run.sh" -m 2G -t "$TMO" -l "$OUT/console.log" \
+# 4 GiB: every device lives through all repetitions, and each mem device and
+# tmpfs backing file holds its whole I/O range in guest RAM.
+VM_TOOLS="${VM_TOOLS:-}" "$ROOT/tests/vm/run.sh" -m 4G -t "$TMO" -l "$OUT/console.log" \
 	"$HERE/guest.sh" "$UBLK" >"$OUT/vm.out" 2>&1 || rc=$?
 tail -n 3 "$OUT/vm.out"
 grep -a '^BENCH-\(META\|SKIP\|FAIL\|DEV\)' "$OUT/console.log" | cut -c1-300 || true
