@@ -83,8 +83,14 @@ setup_kernel() {
 		echo $DEPTH >$c/hw_queue_depth
 		echo 0 >$c/memory_backed
 		echo 1 >$c/power
-		vm_wait_path "/dev/nullb$(cat $c/index)"
-		echo "/dev/nullb$(cat $c/index)" ;;
+		# The disk takes the configfs group's name (/dev/bench) on recent
+		# kernels, nullb<index> on older ones.
+		local n
+		for n in bench "nullb$(cat $c/index)"; do
+			vm_wait_path "/dev/$n" 3 2>/dev/null && [ -b "/dev/$n" ] && echo "/dev/$n" && return 0
+		done
+		echo "null_blk: neither /dev/bench nor /dev/nullb$(cat $c/index) appeared" >&2
+		return 1 ;;
 	brd)
 		need_brd
 		echo /dev/ram0 ;;
